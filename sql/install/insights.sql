@@ -1,0 +1,1 @@
+-- insights.sql: per-campaign views of sends, opens, clicks and conversions

@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ *
+ * conversion_tracking.c
+ *	  Module entry point: loads the settings and prepares the caches.
+ *
+ * Copyright (c) 2026, conversion_tracking developers
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "fmgr.h"
+
+#include "conversion_tracking.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+/*
+ * Define the settings and register the cache invalidation callbacks.
+ */
+void
+_PG_init(void)
+{
+	ct_define_settings();
+	ct_cache_init();
+}
