@@ -35,16 +35,21 @@ SELECT CASE WHEN i % 50 = 0 THEN 21 ELSE 20 END, i,
 SELECT count(conversion_tracking.record_open(account_id, message_id,
 		   sent_at + (random() * 3 * 86400)::int * interval '1 second'))
 		   AS opens
-  FROM conversion_tracking.messages
- WHERE NOT held_out AND random() < 0.2;
+  FROM (SELECT * FROM conversion_tracking.messages
+		 WHERE account_id IN (20, 21) AND NOT held_out
+		 ORDER BY account_id, message_id) AS m
+ WHERE random() < 0.2;
 SELECT count(conversion_tracking.record_click(account_id, message_id,
 		   sent_at + (random() * 3 * 86400)::int * interval '1 second'))
 		   AS clicks
-  FROM conversion_tracking.messages
- WHERE NOT held_out AND random() < 0.1;
+  FROM (SELECT * FROM conversion_tracking.messages
+		 WHERE account_id IN (20, 21) AND NOT held_out
+		 ORDER BY account_id, message_id) AS m
+ WHERE random() < 0.1;
 UPDATE conversion_tracking.messages
    SET opened_at = sent_at + (random() * 86400)::int * interval '1 second'
- WHERE NOT held_out AND opened_at IS NULL AND random() < 0.1;
+ WHERE account_id IN (20, 21) AND NOT held_out AND opened_at IS NULL
+   AND message_id % 10 = 3;
 
 -- 3,000 events, a third of each name; 30 % carry the token of one of the
 -- user's latest messages, 10 % the token of anyone's message.

@@ -42,9 +42,10 @@ ct_define_settings(void)
 }
 
 /*
- * Return a conversion window in microseconds.  A day is 24 hours and a
- * month 30 days, as in PostgreSQL's own comparison of intervals, so the
- * result never depends on the session's time zone.
+ * Return a conversion window in microseconds.  A day is 24 hours, so the
+ * result never depends on the session's time zone.  The accounts table
+ * refuses windows in months; should one come anyway, a month counts 30
+ * days, as in PostgreSQL's own comparison of intervals.
  */
 int64
 ct_window_usecs(const Interval *window)

@@ -26,6 +26,15 @@ BEGIN
 				  HINT = 'Give an interval such as ''30 days'' or ''12 hours''.';
 	END IF;
 
+	-- A month has no fixed length; a window is an absolute duration.
+	IF date_part('month', conversion_window) <> 0
+		OR date_part('year', conversion_window) <> 0 THEN
+		RAISE EXCEPTION 'conversion window must not be given in months or years'
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('The window given was %L.', conversion_window),
+				  HINT = 'Give it in days, hours, minutes or seconds, such as ''30 days''.';
+	END IF;
+
 	UPDATE conversion_tracking.accounts AS a
 	   SET conversion_window = set_conversion_window.conversion_window
 	 WHERE a.account_id = set_conversion_window.account_id;

@@ -12,7 +12,9 @@ CREATE TABLE conversion_tracking.accounts (
 	CONSTRAINT accounts_name_not_empty CHECK (name <> ''),
 	CONSTRAINT accounts_conversion_window_range
 		CHECK (conversion_window > interval '0'
-			   AND conversion_window <= interval '365 days'),
+			   AND conversion_window <= interval '365 days'
+			   AND date_part('month', conversion_window) = 0
+			   AND date_part('year', conversion_window) = 0),
 	CONSTRAINT accounts_time_zone_known
 		CHECK (conversion_tracking.is_valid_time_zone(time_zone))
 );

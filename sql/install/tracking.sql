@@ -20,12 +20,23 @@ DECLARE
 	new_event_id bigint;
 BEGIN
 	-- The account must exist before anything is recorded for it.
-	IF account_id IS NULL OR NOT EXISTS (
-		SELECT FROM conversion_tracking.accounts AS a
-		 WHERE a.account_id = track.account_id) THEN
-		RAISE EXCEPTION 'account % does not exist', coalesce(account_id::text, 'NULL')
+	IF account_id IS NULL THEN
+		RAISE EXCEPTION 'account id must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+	IF NOT EXISTS (SELECT FROM conversion_tracking.accounts AS a
+					WHERE a.account_id = track.account_id) THEN
+		RAISE EXCEPTION 'account % does not exist', account_id
 			USING ERRCODE = 'foreign_key_violation',
 				  HINT = 'Create it first with INSERT INTO conversion_tracking.accounts.';
+	END IF;
+
+	IF event_name IS NULL OR btrim(event_name) = '' THEN
+		RAISE EXCEPTION 'event name must not be empty'
+			USING ERRCODE = CASE WHEN event_name IS NULL
+								 THEN 'null_value_not_allowed'
+								 ELSE 'invalid_parameter_value' END,
+				  HINT = 'Name the event, such as ''Completed purchase''.';
 	END IF;
 
 	IF identity IS NULL OR jsonb_typeof(identity) <> 'object' THEN
