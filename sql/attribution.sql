@@ -355,3 +355,7 @@ SELECT pg_temp.conversion_of(2400);
 DELETE FROM conversion_tracking.events WHERE account_id = 10 AND event_id = 1003;
 SELECT count(*) FROM conversion_tracking.conversions
  WHERE account_id = 10 AND event_id = 1003;
+
+DROP SCHEMA ct_trap CASCADE;
+DROP OWNED BY ct_ingest;
+DROP ROLE ct_ingest;

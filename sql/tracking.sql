@@ -83,3 +83,28 @@ SELECT message_id, opened_at, clicked_at
 SELECT conversion_tracking.record_open(30, 4, '2026-03-02 09:00+00');
 SELECT conversion_tracking.record_click(30, 4, '2026-03-02 09:00+00');
 SELECT conversion_tracking.record_open(30, 999, '2026-03-02 09:00+00');
+
+-- An application role with the grants the README lists can track events,
+-- opens and clicks, but cannot read or write conversions.
+CREATE ROLE ct_app;
+GRANT USAGE ON SCHEMA conversion_tracking TO ct_app;
+GRANT SELECT ON conversion_tracking.accounts TO ct_app;
+GRANT INSERT, SELECT (event_id) ON conversion_tracking.events TO ct_app;
+GRANT SELECT, INSERT, UPDATE ON conversion_tracking.user_emails TO ct_app;
+GRANT SELECT, UPDATE (opened_at, clicked_at)
+	ON conversion_tracking.messages TO ct_app;
+INSERT INTO conversion_tracking.messages
+	   (account_id, message_id, campaign_id, user_id, sent_at)
+VALUES (30, 5, 1, 'app user', '2026-03-10 00:00+00');
+SET ROLE ct_app;
+SELECT conversion_tracking.record_click(30, 5, '2026-03-10 01:00+00');
+SELECT conversion_tracking.track(30, '{"id": "app user", "email": "app@example.com"}',
+								 'Purchase', '{}', '{}',
+								 '2026-03-10 02:00+00') > 0 AS tracked;
+SELECT count(*) FROM conversion_tracking.conversions;
+RESET ROLE;
+SELECT message_id, conversion_type
+  FROM conversion_tracking.conversions
+ WHERE account_id = 30 AND user_id = 'app user';
+DROP OWNED BY ct_app;
+DROP ROLE ct_app;
