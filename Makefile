@@ -9,7 +9,8 @@ OBJS = \
 	src/settings.o \
 	src/cache.o \
 	src/attribution.o \
-	src/links.o
+	src/links.o \
+	src/insights.o
 
 # The install script is built from one file per concern, in this order.
 INSTALL_PARTS = \
@@ -22,7 +23,7 @@ INSTALL_PARTS = \
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
-REGRESS = schema
+REGRESS = schema insights
 ISOLATION =
 TAP_TESTS = 1
 
