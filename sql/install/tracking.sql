@@ -117,35 +117,45 @@ $$;
 COMMENT ON FUNCTION conversion_tracking.track(bigint, jsonb, text, jsonb, jsonb, timestamptz) IS
 'Record an event of the user that the identity names, and attribute it; returns the event id';
 
-CREATE FUNCTION conversion_tracking.record_open(
+CREATE FUNCTION conversion_tracking.record_interaction(
 	account_id bigint,
 	message_id bigint,
-	opened_at timestamptz DEFAULT now())
+	happened_at timestamptz,
+	is_click boolean)
 RETURNS timestamptz
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
-	first_open timestamptz;
+	first_time timestamptz;
 	is_held_out boolean;
+	verb text := CASE WHEN is_click THEN 'clicked' ELSE 'opened' END;
 BEGIN
-	IF opened_at IS NULL THEN
-		RAISE EXCEPTION 'open time must not be NULL'
+	IF happened_at IS NULL THEN
+		RAISE EXCEPTION 'time of the % must not be NULL',
+			CASE WHEN is_click THEN 'click' ELSE 'open' END
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 
-	-- Only an earlier open moves the first one.
+	-- A click is also an open; only earlier times move the first ones.
 	UPDATE conversion_tracking.messages AS m
-	   SET opened_at = record_open.opened_at
-	 WHERE m.account_id = record_open.account_id
-	   AND m.message_id = record_open.message_id
+	   SET opened_at = LEAST(m.opened_at, happened_at),
+		   clicked_at = CASE WHEN is_click
+							 THEN LEAST(m.clicked_at, happened_at)
+							 ELSE m.clicked_at END
+	 WHERE m.account_id = record_interaction.account_id
+	   AND m.message_id = record_interaction.message_id
 	   AND NOT m.held_out
-	   AND (m.opened_at IS NULL OR m.opened_at > record_open.opened_at);
+	   AND (m.opened_at IS NULL OR m.opened_at > happened_at
+			OR (is_click AND (m.clicked_at IS NULL
+							  OR m.clicked_at > happened_at)));
 
-	SELECT m.opened_at, m.held_out INTO first_open, is_held_out
+	SELECT CASE WHEN is_click THEN m.clicked_at ELSE m.opened_at END,
+		   m.held_out
+	  INTO first_time, is_held_out
 	  FROM conversion_tracking.messages AS m
-	 WHERE m.account_id = record_open.account_id
-	   AND m.message_id = record_open.message_id;
+	 WHERE m.account_id = record_interaction.account_id
+	   AND m.message_id = record_interaction.message_id;
 
 	IF NOT FOUND THEN
 		RAISE EXCEPTION 'message % of account % does not exist',
@@ -155,11 +165,27 @@ BEGIN
 		RAISE EXCEPTION 'message % of account % is a hold-out assignment',
 			message_id, account_id
 			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'A held-out user was sent nothing, so nothing can be opened.';
+				  DETAIL = format('A held-out user was sent nothing, so nothing can be %s.',
+								  verb);
 	END IF;
 
-	RETURN first_open;
+	RETURN first_time;
 END
+$$;
+
+COMMENT ON FUNCTION conversion_tracking.record_interaction(bigint, bigint, timestamptz, boolean) IS
+'Record an open, or a click and the open it implies; returns the first time of that kind';
+
+CREATE FUNCTION conversion_tracking.record_open(
+	account_id bigint,
+	message_id bigint,
+	opened_at timestamptz DEFAULT now())
+RETURNS timestamptz
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT conversion_tracking.record_interaction(account_id, message_id,
+												  opened_at, false)
 $$;
 
 COMMENT ON FUNCTION conversion_tracking.record_open(bigint, bigint, timestamptz) IS
@@ -170,46 +196,11 @@ CREATE FUNCTION conversion_tracking.record_click(
 	message_id bigint,
 	clicked_at timestamptz DEFAULT now())
 RETURNS timestamptz
-LANGUAGE plpgsql
+LANGUAGE sql
 SET search_path = pg_catalog, pg_temp
 AS $$
-DECLARE
-	first_click timestamptz;
-	is_held_out boolean;
-BEGIN
-	IF clicked_at IS NULL THEN
-		RAISE EXCEPTION 'click time must not be NULL'
-			USING ERRCODE = 'null_value_not_allowed';
-	END IF;
-
-	-- A click is also an open; only earlier times move the first ones.
-	UPDATE conversion_tracking.messages AS m
-	   SET clicked_at = LEAST(m.clicked_at, record_click.clicked_at),
-		   opened_at = LEAST(m.opened_at, record_click.clicked_at)
-	 WHERE m.account_id = record_click.account_id
-	   AND m.message_id = record_click.message_id
-	   AND NOT m.held_out
-	   AND (m.clicked_at IS NULL OR m.clicked_at > record_click.clicked_at
-			OR m.opened_at IS NULL OR m.opened_at > record_click.clicked_at);
-
-	SELECT m.clicked_at, m.held_out INTO first_click, is_held_out
-	  FROM conversion_tracking.messages AS m
-	 WHERE m.account_id = record_click.account_id
-	   AND m.message_id = record_click.message_id;
-
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'message % of account % does not exist',
-			message_id, account_id
-			USING ERRCODE = 'no_data_found';
-	ELSIF is_held_out THEN
-		RAISE EXCEPTION 'message % of account % is a hold-out assignment',
-			message_id, account_id
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = 'A held-out user was sent nothing, so nothing can be clicked.';
-	END IF;
-
-	RETURN first_click;
-END
+	SELECT conversion_tracking.record_interaction(account_id, message_id,
+												  clicked_at, true)
 $$;
 
 COMMENT ON FUNCTION conversion_tracking.record_click(bigint, bigint, timestamptz) IS
