@@ -336,6 +336,65 @@ SELECT user_id, occurred_at, kind, campaign_id, message_id, event_name,
 
 
 --
+-- The views run as the role that reads them, so row-level security on the
+-- tables holds: a role whose policies show it account 100 alone sees
+-- account 100's five campaigns and none of account 101's, in every view:
+-- the 5, 8, 6 and 7 rows shown above, and an activity log of 175 messages
+-- sent or held out, 29 first opens (a01..a20, b21..b25, j1, j2, j3, z1),
+-- 11 first clicks (a01..a10, j3) and 76 conversions (71 of campaign 10,
+-- 5 of campaign 20): 291 rows.
+--
+CREATE ROLE ct_insights_viewer;
+GRANT USAGE ON SCHEMA conversion_tracking TO ct_insights_viewer;
+GRANT SELECT ON conversion_tracking.accounts, conversion_tracking.campaigns,
+	conversion_tracking.messages, conversion_tracking.conversions,
+	conversion_tracking.campaign_insights,
+	conversion_tracking.campaign_variant_insights,
+	conversion_tracking.campaign_message_insights,
+	conversion_tracking.campaign_daily_conversions,
+	conversion_tracking.activity_log
+	TO ct_insights_viewer;
+CREATE POLICY one_account ON conversion_tracking.accounts
+	TO ct_insights_viewer USING (account_id = 100);
+CREATE POLICY one_account ON conversion_tracking.campaigns
+	TO ct_insights_viewer USING (account_id = 100);
+CREATE POLICY one_account ON conversion_tracking.messages
+	TO ct_insights_viewer USING (account_id = 100);
+CREATE POLICY one_account ON conversion_tracking.conversions
+	TO ct_insights_viewer USING (account_id = 100);
+ALTER TABLE conversion_tracking.accounts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE conversion_tracking.campaigns ENABLE ROW LEVEL SECURITY;
+ALTER TABLE conversion_tracking.messages ENABLE ROW LEVEL SECURITY;
+ALTER TABLE conversion_tracking.conversions ENABLE ROW LEVEL SECURITY;
+SET ROLE ct_insights_viewer;
+SELECT 'campaign_insights' AS view, array_agg(DISTINCT account_id) AS accounts,
+	   count(*) AS rows
+  FROM conversion_tracking.campaign_insights
+UNION ALL
+SELECT 'campaign_variant_insights', array_agg(DISTINCT account_id), count(*)
+  FROM conversion_tracking.campaign_variant_insights
+UNION ALL
+SELECT 'campaign_message_insights', array_agg(DISTINCT account_id), count(*)
+  FROM conversion_tracking.campaign_message_insights
+UNION ALL
+SELECT 'campaign_daily_conversions', array_agg(DISTINCT account_id), count(*)
+  FROM conversion_tracking.campaign_daily_conversions
+UNION ALL
+SELECT 'activity_log', array_agg(DISTINCT account_id), count(*)
+  FROM conversion_tracking.activity_log;
+RESET ROLE;
+ALTER TABLE conversion_tracking.accounts DISABLE ROW LEVEL SECURITY;
+ALTER TABLE conversion_tracking.campaigns DISABLE ROW LEVEL SECURITY;
+ALTER TABLE conversion_tracking.messages DISABLE ROW LEVEL SECURITY;
+ALTER TABLE conversion_tracking.conversions DISABLE ROW LEVEL SECURITY;
+DROP POLICY one_account ON conversion_tracking.accounts;
+DROP POLICY one_account ON conversion_tracking.campaigns;
+DROP POLICY one_account ON conversion_tracking.messages;
+DROP POLICY one_account ON conversion_tracking.conversions;
+DROP OWNED BY ct_insights_viewer;
+DROP ROLE ct_insights_viewer;
+
+--
 -- Reading one campaign touches that campaign's rows alone: the filter
 -- reaches the index scans of messages and conversions, under the
 -- aggregates.  Campaign 20 holds 9 of the account's 175 messages and 5 of

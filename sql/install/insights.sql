@@ -7,6 +7,11 @@
 -- Each view aggregates in a subquery grouped by account_id and campaign_id
 -- (or partitioned by them), so that a filter on those two columns reaches
 -- the index scans of messages and conversions.
+--
+-- The views run with the privileges of the role that reads them
+-- (security_invoker), so that the row-level security policies of the
+-- tables apply: a role that sees one account's rows sees that account's
+-- insights alone.
 
 CREATE FUNCTION conversion_tracking.normal_cdf(x double precision)
 RETURNS double precision
@@ -32,7 +37,8 @@ COMMENT ON FUNCTION conversion_tracking.two_proportion_p_value(bigint, bigint, b
 CREATE INDEX conversions_user_converted_idx
 	ON conversion_tracking.conversions (account_id, user_id, converted_at);
 
-CREATE VIEW conversion_tracking.campaign_insights AS
+CREATE VIEW conversion_tracking.campaign_insights
+	WITH (security_invoker = true) AS
 SELECT c.account_id,
 	   c.campaign_id,
 	   c.name AS campaign_name,
@@ -119,7 +125,8 @@ COMMENT ON COLUMN conversion_tracking.campaign_insights.held_out_converted_users
 COMMENT ON COLUMN conversion_tracking.campaign_insights.held_out_conversion_rate IS
 'held_out_converted_users / held_out_users; NULL when there is no hold-out group';
 
-CREATE VIEW conversion_tracking.campaign_variant_insights AS
+CREATE VIEW conversion_tracking.campaign_variant_insights
+	WITH (security_invoker = true) AS
 SELECT g.account_id,
 	   g.campaign_id,
 	   g.variant,
@@ -222,7 +229,8 @@ COMMENT ON COLUMN conversion_tracking.campaign_variant_insights.relative_uplift 
 COMMENT ON COLUMN conversion_tracking.campaign_variant_insights.p_value IS
 'Two-sided p-value of the pooled two-proportion z-test of the group against the hold-out group; NULL when undefined and on the hold-out row';
 
-CREATE VIEW conversion_tracking.campaign_message_insights AS
+CREATE VIEW conversion_tracking.campaign_message_insights
+	WITH (security_invoker = true) AS
 SELECT u.account_id,
 	   u.campaign_id,
 	   u.step,
@@ -268,7 +276,8 @@ COMMENT ON COLUMN conversion_tracking.campaign_message_insights.clicked IS
 COMMENT ON COLUMN conversion_tracking.campaign_message_insights.conversions IS
 'Conversions earned by the messages of this step';
 
-CREATE VIEW conversion_tracking.campaign_daily_conversions AS
+CREATE VIEW conversion_tracking.campaign_daily_conversions
+	WITH (security_invoker = true) AS
 SELECT cv.account_id,
 	   cv.campaign_id,
 	   (cv.converted_at AT TIME ZONE a.time_zone)::date AS day,
@@ -293,7 +302,8 @@ COMMENT ON COLUMN conversion_tracking.campaign_daily_conversions.day IS
 COMMENT ON COLUMN conversion_tracking.campaign_daily_conversions.value IS
 'Sum of the value of the day''s conversions; 0 when none has a value';
 
-CREATE VIEW conversion_tracking.activity_log AS
+CREATE VIEW conversion_tracking.activity_log
+	WITH (security_invoker = true) AS
 SELECT ms.account_id,
 	   ms.user_id,
 	   t.occurred_at,
