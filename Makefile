@@ -23,8 +23,8 @@ INSTALL_PARTS = \
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
-REGRESS = schema insights
-ISOLATION =
+REGRESS = schema settings tracking links attribution attribution_random bad_input insights
+ISOLATION = concurrent_ingest goal_change
 TAP_TESTS = 1
 
 PG_CONFIG ?= pg_config
