@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
-# demo.sh: the main job.  Placeholder until the Hillstrom demo lands: it
-# installs the extension on a throwaway cluster and tracks one event.
+# demo.sh: the main job.  Load Kevin Hillstrom's e-mail experiment (64,000
+# customers: Mens E-Mail, Womens E-Mail, No E-Mail hold-out) into
+# conversion_tracking on a throwaway cluster, and print what the insight
+# views say about it.
+#
+# The data ships with the tree (data/hillstrom/); the loader and the report
+# are demo/hillstrom_load.sql and demo/hillstrom_report.sql, described in
+# docs/demo.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
@@ -10,14 +16,14 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 build_and_install
 
-as_postgres pg_virtualenv -v "$PG_MAJOR" psql -X -v ON_ERROR_STOP=1 -q <<'SQL'
-CREATE EXTENSION conversion_tracking;
-INSERT INTO conversion_tracking.accounts (name) VALUES ('Demo');
-INSERT INTO conversion_tracking.campaigns (account_id, name, conversion_goal)
-VALUES (1, 'Welcome', 'Completed purchase');
-INSERT INTO conversion_tracking.messages (account_id, campaign_id, user_id)
-VALUES (1, 1, '42');
-SELECT conversion_tracking.track(1, '{"id": 42}', 'Completed purchase',
-								 '{"revenue": 25}') AS event_id;
-SELECT * FROM conversion_tracking.conversions;
-SQL
+# The "postgres" user runs psql, so it must be able to read the tree.
+tree=$(copy_for_postgres)
+trap 'rm -rf "$(dirname "$tree")"' EXIT
+
+# The loader reads the CSV from psql's standard input, in one session with
+# the report.
+echo "== starting a throwaway cluster"
+(cd "$tree" && as_postgres pg_virtualenv -v "$PG_MAJOR" bash -c '
+	xz -dc data/hillstrom/hillstrom.csv.xz |
+		psql -X -v ON_ERROR_STOP=1 \
+			-f demo/hillstrom_load.sql -f demo/hillstrom_report.sql')
