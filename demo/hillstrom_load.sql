@@ -60,6 +60,7 @@ CREATE TEMPORARY TABLE hillstrom_customers (
 		GENERATED ALWAYS AS (3600 + (customer_id * 7919) % 1123200) STORED
 ) ON COMMIT DROP;
 
+-- (A backslash command must stand on one line.)
 \copy hillstrom_customers (recency, history_segment, history, mens, womens, zip_code, newbie, channel, segment, visit, conversion, spend) FROM pstdin WITH (FORMAT csv, HEADER true)
 
 -- Without statistics the planner would join customers to messages with a

@@ -29,8 +29,8 @@ SELECT c.account_id AS report_account_id,
 \echo
 \echo :report_title
 \echo
-\echo '-- campaign_insights: recipients are the two e-mailed groups; the hold-out'
-\echo '-- group is shown beside them'
+\echo '-- campaign_insights: recipients are the two e-mailed groups;'
+\echo '-- the hold-out group is shown beside them'
 \x on
 SELECT i.recipients,
 	   i.opened_users,
@@ -54,7 +54,8 @@ SELECT i.recipients,
 \x off
 
 \echo '-- campaign_variant_insights: each e-mail against the hold-out group'
-\echo '-- (uplift in percentage points; two-sided p-value of a two-proportion z-test)'
+\echo '-- (uplift in percentage points; two-sided p-value of a'
+\echo '-- two-proportion z-test)'
 SELECT CASE WHEN v.held_out THEN 'No E-Mail (hold-out)'
 			ELSE v.variant END AS "group",
 	   v.users,

@@ -178,8 +178,10 @@ for my $g (@emailed)
 	$cents += $g->{cents};
 }
 is($insights{recipients}, $recipients, 'recipients are the e-mailed customers');
-is($insights{opened_users}, $visitors, 'opened users are the e-mailed visitors');
-is($insights{clicked_users}, $visitors, 'clicked users are the e-mailed visitors');
+is($insights{opened_users}, $visitors,
+	'opened users are the e-mailed visitors');
+is($insights{clicked_users}, $visitors,
+	'clicked users are the e-mailed visitors');
 is($insights{conversions}, $converted, 'conversions of the e-mailed groups');
 is($insights{direct_conversions}, 0, 'no conversion is direct');
 is($insights{view_through_conversions}, $converted_visitors,
