@@ -36,4 +36,11 @@ if [ "$failed" -eq 0 ] && [ "$status" -ne 0 ]; then
 	failed=1
 fi
 echo "$passed passed, $failed failed"
+
+# Keep the copy only when something failed, for its logs and diffs.
+if [ "$failed" -eq 0 ]; then
+	rm -rf "$(dirname "$tree")"
+else
+	echo "== test outputs are kept in $tree"
+fi
 [ "$failed" -eq 0 ]
