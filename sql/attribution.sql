@@ -351,10 +351,33 @@ VALUES (10, 2400, 'rules', 'Purchase', '2026-03-05 12:00+00');
 RESET conversion_tracking.attribution;
 SELECT pg_temp.conversion_of(2400);
 
--- Deleting an event deletes its conversion.
+-- Deleting an event deletes its conversion; deleting a message deletes the
+-- conversions it earned; deleting an account deletes all of its own.
 DELETE FROM conversion_tracking.events WHERE account_id = 10 AND event_id = 1003;
 SELECT count(*) FROM conversion_tracking.conversions
  WHERE account_id = 10 AND event_id = 1003;
+SELECT count(*) FROM conversion_tracking.conversions
+ WHERE account_id = 10 AND message_id = 201;
+DELETE FROM conversion_tracking.messages
+ WHERE account_id = 10 AND message_id = 201;
+SELECT count(*) FROM conversion_tracking.conversions
+ WHERE account_id = 10 AND message_id = 201;
+SELECT account_id, count(*) FROM conversion_tracking.conversions
+ WHERE account_id IN (10, 12) GROUP BY account_id ORDER BY account_id;
+DELETE FROM conversion_tracking.accounts WHERE account_id = 12;
+SELECT account_id, count(*) FROM conversion_tracking.conversions
+ WHERE account_id IN (10, 12) GROUP BY account_id ORDER BY account_id;
+
+-- A conversion is known by its event's id, which it keeps when attributed
+-- again.
+SELECT conversion_id = event_id AS same_id, count(*)
+  FROM conversion_tracking.conversions GROUP BY 1;
+
+-- Truncating events truncates conversions.
+BEGIN;
+TRUNCATE conversion_tracking.events;
+SELECT count(*) FROM conversion_tracking.conversions;
+ROLLBACK;
 
 DROP SCHEMA ct_trap CASCADE;
 DROP OWNED BY ct_ingest;

@@ -347,7 +347,8 @@ SELECT user_id, occurred_at, kind, campaign_id, message_id, event_name,
 CREATE ROLE ct_insights_viewer;
 GRANT USAGE ON SCHEMA conversion_tracking TO ct_insights_viewer;
 GRANT SELECT ON conversion_tracking.accounts, conversion_tracking.campaigns,
-	conversion_tracking.messages, conversion_tracking.conversions,
+	conversion_tracking.messages, conversion_tracking.events,
+	conversion_tracking.conversions,
 	conversion_tracking.campaign_insights,
 	conversion_tracking.campaign_variant_insights,
 	conversion_tracking.campaign_message_insights,
@@ -360,11 +361,14 @@ CREATE POLICY one_account ON conversion_tracking.campaigns
 	TO ct_insights_viewer USING (account_id = 100);
 CREATE POLICY one_account ON conversion_tracking.messages
 	TO ct_insights_viewer USING (account_id = 100);
+CREATE POLICY one_account ON conversion_tracking.events
+	TO ct_insights_viewer USING (account_id = 100);
 CREATE POLICY one_account ON conversion_tracking.conversions
 	TO ct_insights_viewer USING (account_id = 100);
 ALTER TABLE conversion_tracking.accounts ENABLE ROW LEVEL SECURITY;
 ALTER TABLE conversion_tracking.campaigns ENABLE ROW LEVEL SECURITY;
 ALTER TABLE conversion_tracking.messages ENABLE ROW LEVEL SECURITY;
+ALTER TABLE conversion_tracking.events ENABLE ROW LEVEL SECURITY;
 ALTER TABLE conversion_tracking.conversions ENABLE ROW LEVEL SECURITY;
 SET ROLE ct_insights_viewer;
 SELECT 'campaign_insights' AS view, array_agg(DISTINCT account_id) AS accounts,
@@ -386,10 +390,12 @@ RESET ROLE;
 ALTER TABLE conversion_tracking.accounts DISABLE ROW LEVEL SECURITY;
 ALTER TABLE conversion_tracking.campaigns DISABLE ROW LEVEL SECURITY;
 ALTER TABLE conversion_tracking.messages DISABLE ROW LEVEL SECURITY;
+ALTER TABLE conversion_tracking.events DISABLE ROW LEVEL SECURITY;
 ALTER TABLE conversion_tracking.conversions DISABLE ROW LEVEL SECURITY;
 DROP POLICY one_account ON conversion_tracking.accounts;
 DROP POLICY one_account ON conversion_tracking.campaigns;
 DROP POLICY one_account ON conversion_tracking.messages;
+DROP POLICY one_account ON conversion_tracking.events;
 DROP POLICY one_account ON conversion_tracking.conversions;
 DROP OWNED BY ct_insights_viewer;
 DROP ROLE ct_insights_viewer;

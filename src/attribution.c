@@ -81,6 +81,7 @@ static SPIPlanPtr read_event_plan = NULL;
 
 PG_FUNCTION_INFO_V1(ct_attribute_event_trigger);
 PG_FUNCTION_INFO_V1(ct_attribute_event);
+PG_FUNCTION_INFO_V1(ct_forget_conversions);
 
 /*
  * Read the token that came with the event, if extras->'vero_conv' is a
@@ -579,4 +580,73 @@ ct_attribute_event(PG_FUNCTION_ARGS)
 	if (type == NULL)
 		PG_RETURN_NULL();
 	PG_RETURN_TEXT_P(cstring_to_text(type));
+}
+
+/*
+ * forget_conversions() trigger
+ *
+ * AFTER DELETE ... FOR EACH STATEMENT trigger on events and on messages,
+ * with the deleted rows as transition table "deleted_rows", and AFTER
+ * TRUNCATE trigger on both: delete the conversions of what went, as the
+ * owner of the tables, as a cascading foreign key would.
+ */
+Datum
+ct_forget_conversions(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	const CtRelations *rels;
+	Oid			relid;
+	const char *query;
+	CtSavedUser saved;
+
+	/* Check how we were called. */
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("forget_conversions() was not called by trigger manager")));
+	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) ||
+		!(TRIGGER_FIRED_BY_DELETE(trigdata->tg_event) ||
+		  TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("forget_conversions() must be fired AFTER DELETE or TRUNCATE ... FOR EACH STATEMENT")));
+
+	/* Pick the statement for the table the rows went from. */
+	rels = ct_relations();
+	relid = RelationGetRelid(trigdata->tg_relation);
+	if (TRIGGER_FIRED_BY_TRUNCATE(trigdata->tg_event))
+		query = "TRUNCATE conversion_tracking.conversions";
+	else if (relid == rels->events)
+		query = "DELETE FROM conversion_tracking.conversions c"
+			" USING deleted_rows d"
+			" WHERE c.account_id OPERATOR(pg_catalog.=) d.account_id"
+			" AND c.event_id OPERATOR(pg_catalog.=) d.event_id";
+	else if (relid == rels->messages)
+		query = "DELETE FROM conversion_tracking.conversions c"
+			" USING deleted_rows d"
+			" WHERE c.account_id OPERATOR(pg_catalog.=) d.account_id"
+			" AND c.campaign_id OPERATOR(pg_catalog.=) d.campaign_id"
+			" AND c.message_id OPERATOR(pg_catalog.=) d.message_id";
+	else
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("forget_conversions() must be fired for table \"%s.events\" or \"%s.messages\"",
+						CT_SCHEMA_NAME, CT_SCHEMA_NAME)));
+
+	/*
+	 * Run it as the owner.  The transition table is new at every call, so
+	 * the statement is planned each time; deletes are rare.
+	 */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (SPI_register_trigger_data(trigdata) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "SPI_register_trigger_data failed");
+
+	ct_become_owner(&saved);
+	ct_execute_pinned(query);
+	ct_restore_user(&saved);
+
+	SPI_finish();
+	return PointerGetDatum(NULL);
 }

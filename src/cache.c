@@ -235,6 +235,28 @@ ct_prepare_plan(const char *query, int nargs, Oid *argtypes)
 }
 
 /*
+ * Run a one-off statement of the extension's own under the pinned
+ * search_path, for the statements that cannot keep a plan.
+ */
+void
+ct_execute_pinned(const char *query)
+{
+	int			save_nestlevel = NewGUCNestLevel();
+	int			result;
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+
+	result = SPI_execute(query, false, 0);
+	if (result < 0)
+		elog(ERROR, "SPI_execute failed for \"%s\": %s",
+			 query, SPI_result_code_string(result));
+
+	AtEOXact_GUC(false, save_nestlevel);
+}
+
+/*
  * Accept invalidations sent by other sessions once per statement.  Within
  * a transaction PostgreSQL reads them only when it takes a new lock; a goal
  * or window committed elsewhere must apply from this backend's next

@@ -114,6 +114,7 @@ extern void ct_become_owner(CtSavedUser *saved);
 extern void ct_restore_user(const CtSavedUser *saved);
 extern SPIPlanPtr ct_prepare_plan(const char *query, int nargs,
 								  Oid *argtypes);
+extern void ct_execute_pinned(const char *query);
 extern const CtAccountGoals *ct_account_goals(int64 account_id);
 extern const CtGoal *ct_find_goal(const CtAccountGoals *account,
 								  const char *event_name);

@@ -47,6 +47,38 @@ CREATE TRIGGER invalidate_goals
 	FOR EACH STATEMENT
 	EXECUTE FUNCTION conversion_tracking.invalidate_goals();
 
+CREATE FUNCTION conversion_tracking.forget_conversions()
+RETURNS trigger
+LANGUAGE C
+AS 'MODULE_PATHNAME', 'ct_forget_conversions';
+
+COMMENT ON FUNCTION conversion_tracking.forget_conversions() IS
+'Trigger on events and messages: delete the conversions of deleted or truncated rows';
+
+CREATE TRIGGER forget_conversions
+	AFTER DELETE ON conversion_tracking.events
+	REFERENCING OLD TABLE AS deleted_rows
+	FOR EACH STATEMENT
+	EXECUTE FUNCTION conversion_tracking.forget_conversions();
+
+CREATE TRIGGER forget_conversions_on_truncate
+	AFTER TRUNCATE ON conversion_tracking.events
+	FOR EACH STATEMENT
+	EXECUTE FUNCTION conversion_tracking.forget_conversions();
+
+-- XXX: rule 9 would attribute the events of a deleted message again; until
+-- late data is handled, their conversions go with the message.
+CREATE TRIGGER forget_conversions
+	AFTER DELETE ON conversion_tracking.messages
+	REFERENCING OLD TABLE AS deleted_rows
+	FOR EACH STATEMENT
+	EXECUTE FUNCTION conversion_tracking.forget_conversions();
+
+CREATE TRIGGER forget_conversions_on_truncate
+	AFTER TRUNCATE ON conversion_tracking.messages
+	FOR EACH STATEMENT
+	EXECUTE FUNCTION conversion_tracking.forget_conversions();
+
 CREATE FUNCTION conversion_tracking.attribute_event(
 	account_id bigint,
 	event_id bigint)

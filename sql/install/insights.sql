@@ -33,10 +33,6 @@ AS 'MODULE_PATHNAME', 'ct_two_proportion_p_value';
 COMMENT ON FUNCTION conversion_tracking.two_proportion_p_value(bigint, bigint, bigint, bigint) IS
 'Two-sided p-value of the pooled z-test of x1 successes in n1 against x2 in n2; NULL when a group is empty or the pooled variance is zero';
 
--- The activity log reads one user's conversions.
-CREATE INDEX conversions_user_converted_idx
-	ON conversion_tracking.conversions (account_id, user_id, converted_at);
-
 CREATE VIEW conversion_tracking.campaign_insights
 	WITH (security_invoker = true) AS
 SELECT c.account_id,
@@ -321,15 +317,17 @@ SELECT ms.account_id,
  ) AS t (occurred_at, kind)
  WHERE t.occurred_at IS NOT NULL
 UNION ALL
-SELECT cv.account_id,
-	   cv.user_id,
+SELECT ev.account_id,
+	   ev.user_id,
 	   cv.converted_at,
 	   'converted',
 	   cv.campaign_id,
 	   cv.message_id,
 	   cv.event_name,
 	   cv.conversion_type
-  FROM conversion_tracking.conversions AS cv;
+  FROM conversion_tracking.events AS ev
+  JOIN conversion_tracking.conversions AS cv
+	ON cv.account_id = ev.account_id AND cv.event_id = ev.event_id;
 
 COMMENT ON VIEW conversion_tracking.activity_log IS
 'One row per thing that happened to a user: a message sent, a hold-out assignment, a first open, a first click, a conversion';
