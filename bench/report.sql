@@ -1,0 +1,171 @@
+-- report.sql: the tables that run.sh prints at the end, from bench.runs,
+-- bench.outcomes, bench.memory and bench.query_times
+--
+-- psql -v main_size=N -v first_size=N -v last_size=N -f report.sql
+
+\set ON_ERROR_STOP 1
+\pset footer off
+\pset null '-'
+
+-- Events per second of each case and variant, side by side.
+CREATE TEMP VIEW pivot AS
+SELECT messages, mix, method, clients,
+	   max(events / seconds) FILTER (WHERE variant = 'notrig') AS notrig,
+	   max(events / seconds) FILTER (WHERE variant = 'off') AS off,
+	   max(events / seconds) FILTER (WHERE variant = 'c') AS c,
+	   max(events / seconds) FILTER (WHERE variant = 'plpgsql') AS plpgsql,
+	   max(events / seconds) FILTER (WHERE variant = 'batch') AS batch,
+	   max(run_id) FILTER (WHERE variant = 'c' AND checked) AS c_run,
+	   max(run_id) FILTER (WHERE variant = 'plpgsql' AND checked)
+	   AS plpgsql_run,
+	   max(run_id) FILTER (WHERE variant = 'batch' AND checked) AS batch_run,
+	   count(*) FILTER (WHERE variant = 'c') AS repeats
+  FROM bench.runs
+ GROUP BY messages, mix, method, clients;
+
+\echo 'Throughput (events/s, the best of the repetitions) and ratios.  limit:'
+\echo 'attribution = off (the WHEN function is called and returns false);'
+\echo 'no trigger: the trigger disabled; ext: the extension; PL/pgSQL:'
+\echo 'bench/plpgsql_baseline.sql instead of the C trigger.  limit/PL/pgSQL is'
+\echo 'the most that ext/PL/pgSQL could be, with attribution free.'
+SELECT messages, mix || ' %' AS goals, method, clients AS cl,
+	   round(notrig) AS "no trigger", round(off) AS "limit",
+	   round(c) AS ext, round(plpgsql) AS "PL/pgSQL",
+	   round((c / off)::numeric, 2) AS "ext/limit",
+	   round((c / notrig)::numeric, 2) AS "ext/no trig",
+	   round((off / notrig)::numeric, 2) AS "limit/no trig",
+	   round((c / plpgsql)::numeric, 2) AS "ext/PL/pgSQL",
+	   round((off / plpgsql)::numeric, 2) AS "limit/PL/pgSQL"
+  FROM pivot
+ ORDER BY messages, mix, array_position(ARRAY['copy', 'multi', 'single'],
+										method), clients;
+
+\echo 'Batch attribution after the fact (batch_attribution.sql) of the events'
+\echo 'that the COPY run without trigger stored; "ingest + batch" counts both.'
+SELECT p.messages, p.mix || ' %' AS goals,
+	   round(p.batch) AS "batch events/s",
+	   round(1 / (1 / p.batch + 1 / p.notrig)) AS "ingest + batch events/s",
+	   round(p.c) AS "ext events/s",
+	   round((p.c * (1 / p.batch + 1 / p.notrig))::numeric, 2)
+	   AS "ext/(ingest + batch)"
+  FROM pivot AS p
+ WHERE p.batch IS NOT NULL
+ ORDER BY p.messages, p.mix;
+
+\echo 'Checks: the same conversions from the extension, the PL/pgSQL trigger'
+\echo 'and the batch query (rows in one and not the other, both ways), and'
+\echo 'none with attribution off or the trigger disabled.'
+SELECT p.messages, p.mix || ' %' AS goals, p.method, p.clients AS cl,
+	   c.conversions AS ext, l.conversions AS other_conversions,
+	   'PL/pgSQL' AS other,
+	   bench.differences(p.c_run, p.plpgsql_run) AS differ,
+	   CASE WHEN bench.differences(p.c_run, p.plpgsql_run) = 0
+				 AND c.conversions = l.conversions
+			THEN 'ok' ELSE 'DIFFERENT' END AS "check"
+  FROM pivot AS p
+	   JOIN bench.runs AS c ON c.run_id = p.c_run
+	   JOIN bench.runs AS l ON l.run_id = p.plpgsql_run
+UNION ALL
+SELECT p.messages, p.mix || ' %', p.method, p.clients, c.conversions,
+	   b.conversions, 'batch SQL', bench.differences(p.c_run, p.batch_run),
+	   CASE WHEN bench.differences(p.c_run, p.batch_run) = 0
+				 AND c.conversions = b.conversions
+			THEN 'ok' ELSE 'DIFFERENT' END
+  FROM pivot AS p
+	   JOIN bench.runs AS c ON c.run_id = p.c_run
+	   JOIN bench.runs AS b ON b.run_id = p.batch_run
+UNION ALL
+SELECT r.messages, r.mix || ' %', r.method, r.clients, NULL, r.conversions,
+	   r.variant, NULL,
+	   CASE WHEN r.conversions = 0 THEN 'ok' ELSE 'DIFFERENT' END
+  FROM bench.runs AS r
+ WHERE r.variant IN ('off', 'notrig')
+   AND r.checked
+   AND (r.conversions <> 0 OR (r.method, r.clients, r.mix) = ('copy', 1, 100))
+ ORDER BY 1, 2, 3, 4, 7;
+
+\echo 'Cost per event (microseconds) with the extension, by size of the'
+\echo 'messages table, and against the first size.'
+SELECT p.mix || ' %' AS goals, p.method, p.clients AS cl, p.messages,
+	   round((1e6 / p.off)::numeric, 1) AS "limit us",
+	   round((1e6 / p.c)::numeric, 1) AS "ext us",
+	   round((1e6 / p.c - 1e6 / p.off)::numeric, 1) AS "attribution us",
+	   round((f.c / p.c)::numeric, 2) AS "ext us / first size"
+  FROM pivot AS p
+	   JOIN pivot AS f
+		 ON (f.messages, f.mix, f.method, f.clients)
+			= (:first_size, p.mix, p.method, p.clients)
+ WHERE p.clients = 1 AND p.method IN ('copy', 'single')
+ ORDER BY p.mix, p.method, p.messages;
+
+\echo 'Memory of one backend ingesting goal events (memory.sql).'
+SELECT messages, stage, events, vm_rss_kb AS "VmRSS kB",
+	   rss_anon_kb AS "RssAnon kB",
+	   round(context_bytes / 1024.0) AS "contexts kB"
+  FROM bench.memory
+ ORDER BY messages, events, stage;
+
+\echo 'Reading one campaign''s insights (insights_read.sql), 5 reads.'
+SELECT what, round(min(ms)::numeric, 1) AS "min ms",
+	   round((percentile_cont(0.5) WITHIN GROUP (ORDER BY ms))::numeric, 1)
+	   AS "median ms",
+	   round(max(ms)::numeric, 1) AS "max ms"
+  FROM bench.query_times
+ GROUP BY what;
+
+\echo 'Targets.'
+WITH main AS (
+	SELECT * FROM pivot WHERE messages = :main_size
+),
+growth AS (
+	SELECT a.rss_anon_kb - w.rss_anon_kb AS rss_kb,
+		   (a.context_bytes - w.context_bytes) / 1024 AS contexts_kb,
+		   a.events
+	  FROM bench.memory AS w
+		   JOIN bench.memory AS a
+			 ON a.messages = w.messages
+			AND a.events = (SELECT max(events) FROM bench.memory)
+	 WHERE w.stage = 'after warm-up'
+),
+targets AS (
+	SELECT 1 AS n, 'non-goal events: ext/limit >= 0.9 (worst case)' AS target,
+		   min(c / off) AS worst, min(c / off) >= 0.9 AS met
+	  FROM main WHERE mix = 0
+	UNION ALL
+	SELECT 2, 'non-goal events: ext/no trigger (worst case, for reference)',
+		   min(c / notrig), NULL
+	  FROM main WHERE mix = 0
+	UNION ALL
+	SELECT 3, 'goal events: ext/limit >= 0.5 (worst case)',
+		   min(c / off), min(c / off) >= 0.5
+	  FROM main WHERE mix = 100
+	UNION ALL
+	SELECT 4, 'goal events: ext/PL/pgSQL >= 2 (worst case)',
+		   min(c / plpgsql), min(c / plpgsql) >= 2
+	  FROM main WHERE mix = 100
+	UNION ALL
+	SELECT 5, '10 % goal events: ext/limit (worst case, for reference)',
+		   min(c / off), NULL
+	  FROM main WHERE mix = 10
+	UNION ALL
+	SELECT 6, 'cost per event, last size / first size <= 1.3 (worst case)',
+		   max(f.c / p.c), max(f.c / p.c) <= 1.3
+	  FROM pivot AS p
+		   JOIN pivot AS f
+			 ON (f.messages, f.mix, f.method, f.clients)
+				= (:first_size, p.mix, p.method, p.clients)
+	 WHERE p.messages = :last_size AND p.clients = 1
+	   AND p.method IN ('copy', 'single')
+	UNION ALL
+	SELECT 7, 'memory after warm-up: RssAnon growth kB <= 4096',
+		   rss_kb, rss_kb <= 4096
+	  FROM growth
+	UNION ALL
+	SELECT 8, 'memory after warm-up: memory contexts growth kB <= 1024',
+		   contexts_kb, contexts_kb <= 1024
+	  FROM growth
+)
+SELECT target, round(worst::numeric, 2) AS value,
+	   CASE met WHEN true THEN 'met' WHEN false THEN 'MISSED' END AS result
+  FROM targets
+ ORDER BY n;

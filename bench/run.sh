@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# run.sh: measure how fast events are ingested while the extension
+# attributes them, against the same events with no attribution, with a
+# PL/pgSQL trigger, and with a batch query after the fact.
+#
+#   bash bench/run.sh           default size: 100 thousand and 1 million
+#                               messages, under 5 minutes on 2 cores
+#   bash bench/run.sh --full    also 10 million messages, and 10 million
+#                               events through one backend for its memory
+#
+# It builds and installs the extension, starts a throwaway cluster of its
+# own (a socket in a temporary directory, no TCP port), generates the data
+# with generate.sql, runs every case and prints the tables that README.md
+# quotes.  Environment: BENCH_PORT (5503) names the socket, BENCH_KEEP=1
+# keeps the directory and the cluster's log, BENCH_SIZES replaces the
+# sizes (the last one gets every case), BENCH_REPEATS the number of
+# repetitions of each case (2, or 3 with --full; the best one counts).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/common.sh
+
+full=false
+case "${1:-}" in
+	--full) full=true ;;
+	"") ;;
+	*) echo "usage: bash bench/run.sh [--full]" >&2; exit 2 ;;
+esac
+
+# The sizes of the messages table.  The first gets the cases that show how
+# the cost grows with it; the main size gets every case; --full gives every
+# size every case.
+if $full; then
+	sizes="100000 1000000 10000000"
+	main_size=1000000
+	memory_events=10000000
+	repeats=3
+else
+	sizes="100000 1000000"
+	main_size=1000000
+	memory_events=200000
+	repeats=2
+fi
+# For a quick try of the script itself: BENCH_SIZES="10000 20000".
+if [ -n "${BENCH_SIZES:-}" ]; then
+	sizes=$BENCH_SIZES
+	main_size=${sizes##* }
+	memory_events=40000
+fi
+repeats=${BENCH_REPEATS:-$repeats}
+copy_events=40000			# events per COPY and multi-row run
+single_events=10000			# events per single-row run
+rows_per_insert=100			# rows per multi-row INSERT
+batch_size=10000			# rows per statement of the memory run
+recipients=1000000			# of the campaign whose insights are read
+seed=0.42
+port=${BENCH_PORT:-5503}
+columns="account_id, user_id, event_name, data, extras, occurred_at"
+
+if [ "$(id -u)" -eq 0 ]; then
+	install_dependencies
+fi
+build_and_install
+
+# A directory the server's user owns, for the cluster and the event files.
+work=$(mktemp -d /tmp/ct_bench.XXXXXX)
+cp bench/*.sql "$work/"
+mkdir "$work/files"
+if [ "$(id -u)" -eq 0 ]; then
+	chown -R postgres: "$work"
+fi
+
+# Stop the cluster however the script ends.
+cleanup() {
+	as_postgres pg_ctl -D "$work/data" -m fast stop >/dev/null 2>&1 || true
+	if [ "${BENCH_KEEP:-0}" = 1 ]; then
+		echo "== kept $work"
+	else
+		rm -rf "$work"
+	fi
+}
+trap cleanup EXIT
+
+# A quarter of the memory, at most 4 GB, holds the messages of the largest
+# size and their indexes.
+mem_mb=$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)
+shared_mb=$((mem_mb / 4 > 4096 ? 4096 : mem_mb / 4))
+
+echo "== starting a cluster in $work"
+as_postgres initdb -D "$work/data" -A trust -U postgres >/dev/null
+cat >>"$work/data/postgresql.conf" <<EOF
+listen_addresses = ''
+port = $port
+unix_socket_directories = '$work'
+shared_buffers = ${shared_mb}MB
+synchronous_commit = off
+autovacuum = off
+max_wal_size = 20GB
+checkpoint_timeout = 1h
+jit = off
+EOF
+as_postgres pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null
+
+psql_() {
+	as_postgres env PGOPTIONS="${PGOPTIONS:-}" psql -X -q -v ON_ERROR_STOP=1 \
+		-h "$work" -p "$port" -U postgres -d bench "$@"
+}
+sql() {
+	local args=()
+	for statement in "$@"; do
+		args+=(-c "$statement")
+	done
+	psql_ "${args[@]}" >/dev/null
+}
+value() {
+	psql_ -At -c "$1"
+}
+
+as_postgres psql -X -q -h "$work" -p "$port" -U postgres -d postgres \
+	-c "CREATE DATABASE bench"
+sql "CREATE EXTENSION conversion_tracking"
+psql_ -f "$work/harness.sql"
+psql_ -f "$work/plpgsql_baseline.sql"
+
+# Write the event files of one mix: COPY data, multi-row INSERTs and
+# single-row INSERTs, whole for one client and in halves for two.
+write_files() {
+	local mix=$1 f="$work/files/$1"
+	local values="format('(%s, %L, %L, %L, %L, %L)', $columns)"
+	local insert="INSERT INTO conversion_tracking.events ($columns) VALUES "
+
+	sql "COPY (SELECT $columns FROM bench.events_$mix
+				WHERE n <= $copy_events ORDER BY n) TO '${f}_copy_1_1'"
+	psql_ -At -o "${f}_multi_1_1" -c "
+		SELECT '$insert' || string_agg($values, ', ' ORDER BY n) || ';'
+		  FROM bench.events_$mix WHERE n <= $copy_events
+		 GROUP BY (n - 1) / $rows_per_insert ORDER BY (n - 1) / $rows_per_insert"
+	psql_ -At -o "${f}_single_1_1" -c "
+		SELECT '$insert' || $values || ';'
+		  FROM bench.events_$mix WHERE n <= $single_events ORDER BY n"
+	for method in copy multi single; do
+		as_postgres awk -v out="${f}_${method}_2_" \
+			'{ print > (out (NR % 2 ? 1 : 2)) }' "${f}_${method}_1_1"
+	done
+}
+
+# The statements that put a variant's attribution in place, or take it
+# away again.
+variant_sql() {
+	local variant=$1 action=$2
+	case "$variant/$action" in
+		notrig/on | plpgsql/on)
+			echo "ALTER TABLE conversion_tracking.events
+				  DISABLE TRIGGER attribute_event;" ;;&
+		plpgsql/on)
+			echo "CREATE TRIGGER attribute_event_plpgsql
+				  AFTER INSERT ON conversion_tracking.events FOR EACH ROW
+				  EXECUTE FUNCTION bench.attribute_event_plpgsql();" ;;
+		plpgsql/off)
+			echo "DROP TRIGGER attribute_event_plpgsql
+				  ON conversion_tracking.events;" ;;&
+		notrig/off | plpgsql/off)
+			echo "ALTER TABLE conversion_tracking.events
+				  ENABLE TRIGGER attribute_event;" ;;
+	esac
+}
+
+# Seconds since a start taken with date +%s.%N.
+since() {
+	awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { print b - a }'
+}
+
+# Record a run, keeping its conversions when it is checked, and print it.
+record() {
+	local size=$1 mix=$2 method=$3 clients=$4 variant=$5 events=$6 \
+		seconds=$7 source=$8 checked=$9 before=${10:-}
+	sql "$before SELECT bench.record_run($size, $mix, '$method', $clients,
+			'$variant', $events, $seconds, '$source', $checked)"
+	printf '%5ss %9s msgs  mix %3s %%  %-6s  %s client(s)  %-7s  %8.0f events/s\n' \
+		"$SECONDS" "$size" "$mix" "$method" "$clients" "$variant" \
+		"$(awk -v e="$events" -v s="$seconds" 'BEGIN { print e / s }')"
+}
+
+# Ingest one case's events with one variant of attribution, timed.  The
+# first repetition's conversions are kept for the checks.
+run_case() {
+	local size=$1 mix=$2 method=$3 clients=$4 variant=$5 rep=$6
+	local events=$copy_events options="" pids=() start seconds file
+	local checked=false
+	[ "$method" = single ] && events=$single_events
+	[ "$variant" = off ] && options="-c conversion_tracking.attribution=off"
+	[ "$rep" = 1 ] && checked=true
+
+	sql "$(variant_sql "$variant" on)
+		 TRUNCATE conversion_tracking.events, conversion_tracking.conversions
+		 RESTART IDENTITY" "CHECKPOINT"
+
+	start=$(date +%s.%N)
+	for k in $(seq 1 "$clients"); do
+		file="$work/files/${mix}_${method}_${clients}_$k"
+		if [ "$method" = copy ]; then
+			PGOPTIONS=$options psql_ -c "COPY conversion_tracking.events
+				($columns) FROM '$file'" &
+		else
+			PGOPTIONS=$options psql_ -f "$file" &
+		fi
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do
+		wait "$pid"
+	done
+	seconds=$(since "$start")
+
+	record "$size" "$mix" "$method" "$clients" "$variant" "$events" \
+		"$seconds" conversion_tracking.conversions "$checked" \
+		"$(variant_sql "$variant" off)"
+
+	# The batch query attributes what the run without trigger stored.
+	if [ "$variant" = notrig ] && [ "$method" = copy ] &&
+		[ "$clients" = 1 ] && [ "$mix" != 0 ]; then
+		start=$(date +%s.%N)
+		psql_ -f "$work/batch_attribution.sql"
+		record "$size" "$mix" "$method" "$clients" batch "$events" \
+			"$(since "$start")" bench.batch_conversions "$checked"
+	fi
+}
+
+for size in $sizes; do
+	echo "== ${SECONDS}s: $size messages: generating"
+	psql_ -v messages="$size" -v events="$copy_events" -v seed="$seed" \
+		-f "$work/generate.sql" >/dev/null
+	for mix in 0 10 100; do
+		write_files "$mix"
+	done
+
+	if $full || [ "$size" = "$main_size" ]; then
+		methods="copy multi single"
+		client_counts="1 2"
+		variants="notrig off c plpgsql"
+	else
+		methods="copy single"
+		client_counts="1"
+		variants="notrig off c"
+	fi
+	for mix in 0 10 100; do
+		for method in $methods; do
+			for clients in $client_counts; do
+				for rep in $(seq 1 "$repeats"); do
+					for variant in $variants; do
+						run_case "$size" "$mix" "$method" "$clients" \
+							"$variant" "$rep"
+					done
+				done
+			done
+		done
+	done
+done
+
+# The last size stays loaded for the memory run and the insights.
+last_size=${sizes##* }
+echo "== ${SECONDS}s: memory of one backend ingesting $memory_events goal events"
+psql_ -v messages="$last_size" -v batches=$((memory_events / batch_size)) \
+	-v batch_size="$batch_size" -v pool="$copy_events" \
+	-f "$work/memory.sql"
+
+echo "== ${SECONDS}s: reading campaign_insights at $recipients recipients"
+psql_ -v recipients="$recipients" -v seed="$seed" \
+	-f "$work/insights_read.sql" ||
+	echo "campaign_insights: the read failed, see above"
+
+echo
+echo "== results ($(date -u +%Y-%m-%d), $(nproc) cores," \
+	"$((mem_mb / 1024)) GB," \
+	"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
+	"$(value 'SHOW server_version'))"
+psql_ -v main_size="$main_size" -v first_size="${sizes%% *}" \
+	-v last_size="$last_size" -f "$work/report.sql"
