@@ -24,6 +24,7 @@
 #include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "common/int.h"
+#include "executor/executor.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "storage/lmgr.h"
@@ -189,26 +190,23 @@ happened_by(TupleTableSlot *slot, AttrNumber attnum, TimestampTz t)
 }
 
 /*
- * Weigh one message of the user, in the window, against the best so far.
+ * Weigh one message of the user, in the window and in a goal campaign,
+ * against the best so far.
  */
 static void
 consider_message(TupleTableSlot *slot, const CtRelations *rels,
-				 const CtGoal *goal, const CtEvent *event,
-				 const pg_uuid_t *token, CtCandidates *best)
+				 const CtEvent *event, const pg_uuid_t *token,
+				 CtCandidates *best)
 {
 	const AttrNumber *col = rels->message_columns;
 	CtCandidate this;
 	bool		isnull;
 	Datum		value;
 
-	/* Only the campaigns whose goal is this event's name count (rule 1). */
+	this.found = true;
 	this.campaign_id = DatumGetInt64(slot_getattr(slot,
 												  col[MSG_CAMPAIGN_ID],
 												  &isnull));
-	if (!ct_goal_has_campaign(goal, this.campaign_id))
-		return;
-
-	this.found = true;
 	this.message_id = DatumGetInt64(slot_getattr(slot, col[MSG_MESSAGE_ID],
 												 &isnull));
 	this.sent_at = DatumGetTimestampTz(slot_getattr(slot, col[MSG_SENT_AT],
@@ -262,6 +260,7 @@ find_candidates(const CtEvent *event, const CtGoal *goal, int64 window,
 	SnapshotData dirty;
 	ScanKeyData keys[4];
 	IndexScanDesc scan;
+	ItemPointer tid;
 
 	/* sent_at <= T <= sent_at + W, that is T - W <= sent_at <= T */
 	if (pg_sub_s64_overflow(event->occurred_at, window, &window_start))
@@ -282,24 +281,42 @@ find_candidates(const CtEvent *event, const CtGoal *goal, int64 window,
 retry:
 	memset(best, 0, sizeof(CtCandidates));
 	scan = ct_index_beginscan(rel, index, &dirty, 4);
+	scan->xs_want_itup = true;
 	index_rescan(scan, keys, 4, NULL, 0);
 
-	while (index_getnext_slot(scan, ForwardScanDirection, slot))
+	while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
 	{
-		TransactionId writer = TransactionIdIsValid(dirty.xmin) ?
-			dirty.xmin : dirty.xmax;
+		bool		isnull;
+		Datum		campaign_id = index_getattr(scan->xs_itup,
+												MESSAGES_INDEX_CAMPAIGN_ID,
+												scan->xs_itupdesc, &isnull);
 
-		/* A row still being written: wait for its writer, then rescan. */
-		if (TransactionIdIsValid(writer))
+		/* The index says the campaign: read no other campaign's row. */
+		if (!ct_goal_has_campaign(goal, DatumGetInt64(campaign_id)))
+			continue;
+
+		/* Each version of the row that the dirty snapshot returns. */
+		do
 		{
-			ItemPointerData tid = slot->tts_tid;
+			TransactionId writer;
 
-			index_endscan(scan);
-			XactLockTableWait(writer, rel, &tid, XLTW_None);
-			goto retry;
-		}
+			if (!index_fetch_heap(scan, slot))
+				break;
 
-		consider_message(slot, rels, goal, event, token, best);
+			/* A row still being written: wait for its writer, rescan. */
+			writer = TransactionIdIsValid(dirty.xmin) ?
+				dirty.xmin : dirty.xmax;
+			if (TransactionIdIsValid(writer))
+			{
+				ItemPointerData row = slot->tts_tid;
+
+				index_endscan(scan);
+				XactLockTableWait(writer, rel, &row, XLTW_None);
+				goto retry;
+			}
+
+			consider_message(slot, rels, event, token, best);
+		} while (scan->xs_heap_continue);
 	}
 
 	index_endscan(scan);
@@ -309,21 +326,17 @@ retry:
 }
 
 /*
- * Record the conversion: the event, the message that earned it, how, and
- * what explains it without a join.
+ * Insert a conversion through a kept plan, with everything an INSERT does:
+ * defaults, constraints, the table's own triggers.
  */
 static void
-insert_conversion(const CtEvent *event, const CtCandidate *message,
-				  const char *conversion_type)
+insert_through_plan(const Datum *values, const bool *isnull)
 {
-	Datum		values[13];
-	char		nulls[13];
-	bool		isnull;
-	CtSavedUser saved;
+	char		nulls[CONV_NCOLUMNS];
 
 	if (insert_conversion_plan == NULL)
 	{
-		Oid			argtypes[13] = {
+		Oid			argtypes[CONV_NCOLUMNS] = {
 			INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID,
 			TIMESTAMPTZOID, TIMESTAMPTZOID, BOOLOID, TEXTOID, INT4OID,
 			NUMERICOID
@@ -335,36 +348,99 @@ insert_conversion(const CtEvent *event, const CtCandidate *message,
 			" event_name, conversion_type, converted_at, message_sent_at,"
 			" held_out, variant, step, value)"
 			" VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-			13, argtypes);
+			CONV_NCOLUMNS, argtypes);
 	}
 
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = Int64GetDatum(event->account_id);
-	values[1] = Int64GetDatum(event->event_id);
-	values[2] = Int64GetDatum(message->campaign_id);
-	values[3] = Int64GetDatum(message->message_id);
-	values[4] = event->user_id;
-	values[5] = event->event_name;
-	values[6] = CStringGetTextDatum(conversion_type);
-	values[7] = TimestampTzGetDatum(event->occurred_at);
-	values[8] = TimestampTzGetDatum(message->sent_at);
-	values[9] = BoolGetDatum(message->held_out);
-	values[10] = message->variant;
-	if (message->variant == (Datum) 0)
-		nulls[10] = 'n';
-	values[11] = Int32GetDatum(message->step);
-	if (message->step_isnull)
-		nulls[11] = 'n';
-	values[12] = event_value(event, &isnull);
-	if (isnull)
-		nulls[12] = 'n';
+	for (int i = 0; i < CONV_NCOLUMNS; i++)
+		nulls[i] = isnull[i] ? 'n' : ' ';
 
-	ct_become_owner(&saved);
-	if (SPI_execute_plan(insert_conversion_plan, values, nulls, false, 0) !=
-		SPI_OK_INSERT)
-		elog(ERROR, "could not insert the conversion of event " INT64_FORMAT,
-			 event->event_id);
-	ct_restore_user(&saved);
+	if (SPI_execute_plan(insert_conversion_plan, (Datum *) values, nulls,
+						 false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not insert a conversion");
+}
+
+/*
+ * Insert a conversion straight into the heap and the indexes, as logical
+ * replication applies a row.  Starting an executor for a one-row INSERT
+ * costs more than the insert itself; this path is taken only when the
+ * table is as the extension created it, with no trigger of the user's.
+ */
+static void
+insert_directly(Relation rel, const CtRelations *rels, const Datum *values,
+				const bool *isnull)
+{
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(tupdesc,
+													&TTSOpsVirtual);
+	EState	   *estate = CreateExecutorState();
+	ResultRelInfo *result_rel = makeNode(ResultRelInfo);
+	AttrNumber	id_column = rels->conversion_id_column;
+
+	/* Place each value in its column; conversion_id is the event's id. */
+	ExecClearTuple(slot);
+	for (int i = 0; i < CONV_NCOLUMNS; i++)
+	{
+		AttrNumber	attnum = rels->conversion_columns[i];
+
+		slot->tts_values[attnum - 1] = values[i];
+		slot->tts_isnull[attnum - 1] = isnull[i];
+	}
+	slot->tts_values[id_column - 1] = values[CONV_EVENT_ID];
+	slot->tts_isnull[id_column - 1] = false;
+	ExecStoreVirtualTuple(slot);
+
+	/* Insert the row, then its index entries; the key refuses a second. */
+	InitResultRelInfo(result_rel, rel, 1, NULL, 0);
+	ExecOpenIndices(result_rel, false);
+	table_tuple_insert(rel, slot, GetCurrentCommandId(true), 0, NULL);
+	(void) ct_insert_index_tuples(result_rel, slot, estate);
+
+	ExecCloseIndices(result_rel);
+	FreeExecutorState(estate);
+	ExecDropSingleTupleTableSlot(slot);
+}
+
+/*
+ * Record the conversion: the event, the message that earned it, how, and
+ * what explains it without a join.
+ */
+static void
+insert_conversion(const CtEvent *event, const CtCandidate *message,
+				  const char *conversion_type)
+{
+	const CtRelations *rels = ct_relations();
+	Datum		values[CONV_NCOLUMNS];
+	bool		isnull[CONV_NCOLUMNS];
+	Relation	rel;
+	CtSavedUser saved;
+
+	memset(isnull, false, sizeof(isnull));
+	values[CONV_ACCOUNT_ID] = Int64GetDatum(event->account_id);
+	values[CONV_EVENT_ID] = Int64GetDatum(event->event_id);
+	values[CONV_CAMPAIGN_ID] = Int64GetDatum(message->campaign_id);
+	values[CONV_MESSAGE_ID] = Int64GetDatum(message->message_id);
+	values[CONV_USER_ID] = event->user_id;
+	values[CONV_EVENT_NAME] = event->event_name;
+	values[CONV_CONVERSION_TYPE] = CStringGetTextDatum(conversion_type);
+	values[CONV_CONVERTED_AT] = TimestampTzGetDatum(event->occurred_at);
+	values[CONV_MESSAGE_SENT_AT] = TimestampTzGetDatum(message->sent_at);
+	values[CONV_HELD_OUT] = BoolGetDatum(message->held_out);
+	values[CONV_VARIANT] = message->variant;
+	isnull[CONV_VARIANT] = (message->variant == (Datum) 0);
+	values[CONV_STEP] = Int32GetDatum(message->step);
+	isnull[CONV_STEP] = message->step_isnull;
+	values[CONV_VALUE] = event_value(event, &isnull[CONV_VALUE]);
+
+	rel = table_open(rels->conversions, RowExclusiveLock);
+	if (rels->conversions_as_installed && rel->trigdesc == NULL)
+		insert_directly(rel, rels, values, isnull);
+	else
+	{
+		ct_become_owner(&saved);
+		insert_through_plan(values, isnull);
+		ct_restore_user(&saved);
+	}
+	table_close(rel, NoLock);
 }
 
 /*

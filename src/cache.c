@@ -21,6 +21,7 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_index.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
@@ -49,6 +50,11 @@ static const char *const message_column_names[MSG_NCOLUMNS] = {
 static const char *const event_column_names[EV_NCOLUMNS] = {
 	"account_id", "event_id", "user_id", "event_name", "data", "extras",
 	"occurred_at"
+};
+static const char *const conversion_column_names[CONV_NCOLUMNS] = {
+	"account_id", "event_id", "campaign_id", "message_id", "user_id",
+	"event_name", "conversion_type", "converted_at", "message_sent_at",
+	"held_out", "variant", "step", "value"
 };
 static bool relations_valid = false;
 
@@ -141,6 +147,7 @@ ct_relations(void)
 {
 	Oid			schema;
 	HeapTuple	tuple;
+	Form_pg_index index_form;
 
 	if (relations_valid)
 		return &relations;
@@ -167,6 +174,28 @@ ct_relations(void)
 	for (int i = 0; i < EV_NCOLUMNS; i++)
 		relations.event_columns[i] =
 			lookup_column(relations.events, event_column_names[i]);
+	for (int i = 0; i < CONV_NCOLUMNS; i++)
+		relations.conversion_columns[i] =
+			lookup_column(relations.conversions, conversion_column_names[i]);
+	relations.conversion_id_column =
+		lookup_column(relations.conversions, "conversion_id");
+
+	/* Attribution reads the campaign from the index: check it is there. */
+	tuple = SearchSysCache1(INDEXRELID,
+							ObjectIdGetDatum(relations.messages_user_sent_idx));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for index %u",
+			 relations.messages_user_sent_idx);
+	index_form = (Form_pg_index) GETSTRUCT(tuple);
+	if (index_form->indnatts != MESSAGES_INDEX_CAMPAIGN_ID ||
+		index_form->indkey.values[MESSAGES_INDEX_CAMPAIGN_ID - 1] !=
+		relations.message_columns[MSG_CAMPAIGN_ID])
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("index \"%s.messages_user_sent_idx\" is not the one the extension created",
+						CT_SCHEMA_NAME),
+				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION conversion_tracking.")));
+	ReleaseSysCache(tuple);
 
 	/* The code runs its queries as the owner of the extension's tables. */
 	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relations.conversions));
@@ -174,6 +203,9 @@ ct_relations(void)
 		elog(ERROR, "cache lookup failed for relation %u",
 			 relations.conversions);
 	relations.owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
+	relations.conversions_as_installed =
+		((Form_pg_class) GETSTRUCT(tuple))->relnatts == CONV_NCOLUMNS + 1 &&
+		((Form_pg_class) GETSTRUCT(tuple))->relkind == RELKIND_RELATION;
 	ReleaseSysCache(tuple);
 
 	/* Plans that named the old relations are rebuilt on their next use. */

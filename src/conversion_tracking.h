@@ -23,6 +23,16 @@
 	index_beginscan((heap), (index), (snapshot), (nkeys), 0)
 #endif
 
+#if PG_VERSION_NUM >= 160000
+#define ct_insert_index_tuples(result_rel, slot, estate) \
+	ExecInsertIndexTuples((result_rel), (slot), (estate), false, false, \
+						  NULL, NIL, false)
+#else
+#define ct_insert_index_tuples(result_rel, slot, estate) \
+	ExecInsertIndexTuples((result_rel), (slot), (estate), false, false, \
+						  NULL, NIL)
+#endif
+
 #if PG_VERSION_NUM >= 170000
 #define CT_MY_LXID (MyProc->vxid.lxid)
 #else
@@ -36,6 +46,12 @@
 extern bool ct_attribution_enabled;
 extern void ct_define_settings(void);
 extern int64 ct_window_usecs(const Interval *window);
+
+/*
+ * messages_user_sent_idx is (account_id, user_id, sent_at) INCLUDE
+ * (campaign_id): the scan skips other campaigns without reading their rows.
+ */
+#define MESSAGES_INDEX_CAMPAIGN_ID 4
 
 /* Columns of messages that attribution reads. */
 typedef enum CtMessageColumn
@@ -66,6 +82,28 @@ typedef enum CtEventColumn
 } CtEventColumn;
 
 /*
+ * Columns of conversions that attribution writes, in the order of the
+ * parameters of its INSERT.  conversion_id is generated from event_id.
+ */
+typedef enum CtConversionColumn
+{
+	CONV_ACCOUNT_ID,
+	CONV_EVENT_ID,
+	CONV_CAMPAIGN_ID,
+	CONV_MESSAGE_ID,
+	CONV_USER_ID,
+	CONV_EVENT_NAME,
+	CONV_CONVERSION_TYPE,
+	CONV_CONVERTED_AT,
+	CONV_MESSAGE_SENT_AT,
+	CONV_HELD_OUT,
+	CONV_VARIANT,
+	CONV_STEP,
+	CONV_VALUE,
+	CONV_NCOLUMNS
+} CtConversionColumn;
+
+/*
  * The extension's relations and the columns it reads, looked up by name
  * once per backend and again after any of them is altered or dropped.
  */
@@ -81,6 +119,9 @@ typedef struct CtRelations
 	Oid			owner;			/* owner of the extension's tables */
 	AttrNumber	message_columns[MSG_NCOLUMNS];
 	AttrNumber	event_columns[EV_NCOLUMNS];
+	AttrNumber	conversion_columns[CONV_NCOLUMNS];
+	AttrNumber	conversion_id_column;
+	bool		conversions_as_installed;	/* no column added or dropped */
 } CtRelations;
 
 /* One account's goals, as the attribution needs them. */
