@@ -343,6 +343,37 @@ SELECT conversion_tracking.reattribute(10, '2026-03-01', '2026-03-09') =
 	   AS counts_what_it_converted;
 SELECT pg_temp.conversion_of(1102) AS after_reattribute;
 
+-- A trigger of the user's on conversions, or a column added to it, still
+-- applies: the conversion then goes through a plain INSERT.
+CREATE TABLE conversion_log (event_id bigint, conversion_type text,
+							 source text);
+CREATE FUNCTION log_conversion() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO conversion_log VALUES (NEW.event_id, NEW.conversion_type,
+									   NEW.source);
+	RETURN NEW;
+END
+$$;
+ALTER TABLE conversion_tracking.conversions
+	ADD COLUMN source text DEFAULT 'trigger';
+CREATE TRIGGER log_conversion AFTER INSERT ON conversion_tracking.conversions
+	FOR EACH ROW EXECUTE FUNCTION log_conversion();
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (10, 2500, 'rules', 'Purchase', '2026-03-05 12:00+00');
+DROP TRIGGER log_conversion ON conversion_tracking.conversions;
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (10, 2501, 'rules', 'Purchase', '2026-03-05 12:00+00');
+SELECT * FROM conversion_log;
+SELECT event_id, conversion_type, source FROM conversion_tracking.conversions
+ WHERE account_id = 10 AND event_id IN (2500, 2501) ORDER BY event_id;
+ALTER TABLE conversion_tracking.conversions DROP COLUMN source;
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (10, 2502, 'rules', 'Purchase', '2026-03-05 12:00+00');
+SELECT pg_temp.conversion_of(2502);
+
 -- Turning attribution off stores events without conversions.
 SET conversion_tracking.attribution = off;
 INSERT INTO conversion_tracking.events

@@ -378,6 +378,7 @@ insert_directly(Relation rel, const CtRelations *rels, const Datum *values,
 
 	/* Place each value in its column; conversion_id is the event's id. */
 	ExecClearTuple(slot);
+	memset(slot->tts_isnull, true, tupdesc->natts * sizeof(bool));
 	for (int i = 0; i < CONV_NCOLUMNS; i++)
 	{
 		AttrNumber	attnum = rels->conversion_columns[i];
