@@ -172,6 +172,20 @@ UPDATE conversion_tracking.messages SET opened_at = '2026-03-02 13:00+00'
  WHERE account_id = 10 AND message_id = 141;
 \set VERBOSITY default
 
+-- A hold-out row was never sent, so its token cannot earn a direct
+-- conversion: the event falls through to an indirect one.
+INSERT INTO conversion_tracking.messages
+	   (account_id, message_id, campaign_id, user_id, sent_at, held_out,
+		conversion_token)
+VALUES (10, 142, 1, 'held out', '2026-03-01 12:00+00', true,
+		'00000000-0000-4000-8000-000000000142');
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, extras, occurred_at)
+VALUES (10, 1420, 'held out', 'Purchase',
+		'{"vero_conv": "00000000-0000-4000-8000-000000000142"}',
+		'2026-03-02 12:00+00');
+SELECT pg_temp.conversion_of(1420);
+
 -- Journeys: several messages of one campaign to one user; the latest step
 -- before the event earns it.
 INSERT INTO conversion_tracking.messages
@@ -374,11 +388,16 @@ INSERT INTO conversion_tracking.events
 VALUES (10, 2502, 'rules', 'Purchase', '2026-03-05 12:00+00');
 SELECT pg_temp.conversion_of(2502);
 
--- Turning attribution off stores events without conversions.
+-- Turning attribution off stores events without conversions; asking for
+-- attribution still attributes.
 SET conversion_tracking.attribution = off;
 INSERT INTO conversion_tracking.events
 	   (account_id, event_id, user_id, event_name, occurred_at)
 VALUES (10, 2400, 'rules', 'Purchase', '2026-03-05 12:00+00');
+SELECT pg_temp.conversion_of(2400);
+SELECT conversion_tracking.reattribute(10, '2026-03-05 12:00+00',
+									   '2026-03-05 12:00:00.000001+00') > 0
+	   AS reattributed;
 RESET conversion_tracking.attribution;
 SELECT pg_temp.conversion_of(2400);
 

@@ -91,7 +91,8 @@ SELECT 20, p.i, p.user_id, p.event_name,
 -- The rules read straight from the SPEC: candidates are the user's
 -- messages in a campaign whose goal is the event's name, sent at most one
 -- window (in seconds) before it; direct, then view-through, then indirect,
--- latest sent_at first, then the higher message_id.
+-- latest sent_at first, then the higher message_id.  As the README says, a
+-- hold-out row was never sent, so its token earns no direct conversion.
 CREATE TEMP VIEW expected_conversions AS
 WITH candidates AS (
 	SELECT e.event_id, m.message_id, m.sent_at, m.held_out,
@@ -112,7 +113,8 @@ WITH candidates AS (
 ), ranked AS (
 	SELECT event_id, message_id, sent_at, 1 AS rank, 'direct' AS type
 	  FROM candidates
-	 WHERE jsonb_typeof(token) = 'string' AND token #>> '{}' = message_token
+	 WHERE NOT held_out
+	   AND jsonb_typeof(token) = 'string' AND token #>> '{}' = message_token
 	UNION ALL
 	SELECT event_id, message_id, sent_at, 2, 'view_through'
 	  FROM candidates WHERE NOT held_out AND seen

@@ -56,6 +56,8 @@ SELECT pg_temp.error_of($$INSERT INTO conversion_tracking.events
 VALUES (60, 1, 'ada', ' ', '2026-03-02 00:00+00')$$);
 SELECT pg_temp.error_of($$SELECT conversion_tracking.track(60, '{"id": 1}', NULL)$$);
 SELECT pg_temp.error_of($$SELECT conversion_tracking.track(60, '{"id": 1}', '   ')$$);
+SELECT pg_temp.error_of($$SELECT conversion_tracking.track(60, '{"id": 1}', E'\t\n')$$);
+SELECT pg_temp.error_of($$SELECT conversion_tracking.track(60, '{"id": 1}', 'Purchase', '{}', '{}', NULL)$$);
 
 -- An identity with neither id nor email, or with ones of the wrong kind.
 SELECT pg_temp.error_of($$SELECT conversion_tracking.track(60, '{}', 'Purchase')$$);
@@ -84,11 +86,13 @@ SELECT pg_temp.error_of($$UPDATE conversion_tracking.accounts SET conversion_win
  WHERE account_id = 60$$);
 SELECT pg_temp.error_of($$SELECT conversion_tracking.set_conversion_goal(60, 1, '')$$);
 SELECT pg_temp.error_of($$SELECT conversion_tracking.set_conversion_goal(60, 1, '  ')$$);
+SELECT pg_temp.error_of($$SELECT conversion_tracking.set_conversion_goal(60, 1, E'\t')$$);
 SELECT pg_temp.error_of($$SELECT conversion_tracking.set_conversion_goal(60, 99, 'Purchase')$$);
 SELECT pg_temp.error_of($$UPDATE conversion_tracking.campaigns SET conversion_goal = ''
  WHERE account_id = 60$$);
 SELECT pg_temp.error_of($$SELECT conversion_tracking.set_time_zone(60, 'Mars/Olympus_Mons')$$);
 SELECT pg_temp.error_of($$SELECT conversion_tracking.set_time_zone(60, '')$$);
+SELECT pg_temp.error_of($$SELECT conversion_tracking.set_time_zone(60, 'localtime')$$);
 SELECT pg_temp.error_of($$INSERT INTO conversion_tracking.accounts (account_id, name, time_zone)
 VALUES (61, 'Nowhere', 'Atlantis/Capital')$$);
 SELECT pg_temp.error_of($$INSERT INTO conversion_tracking.campaigns (account_id, campaign_id, name, kind)

@@ -452,3 +452,25 @@ RESET enable_bitmapscan;
 
 RESET DateStyle;
 RESET TimeZone;
+
+--
+-- A click recorded by a plain UPDATE, with no open recorded, is also an
+-- open, as record_click() would have made it: 1 recipient, 1 opened, 1
+-- clicked, and the activity log opens and clicks it at the same time.
+--
+INSERT INTO conversion_tracking.accounts (account_id, name) VALUES (102, 'Clicks');
+INSERT INTO conversion_tracking.campaigns
+	   (account_id, campaign_id, name, conversion_goal)
+VALUES (102, 1, 'Click only', 'Buy');
+INSERT INTO conversion_tracking.messages
+	   (account_id, message_id, campaign_id, user_id, sent_at)
+VALUES (102, 1, 1, 'k1', '2026-01-01 00:00+00');
+UPDATE conversion_tracking.messages SET clicked_at = '2026-01-01 01:00+00'
+ WHERE account_id = 102 AND message_id = 1;
+SELECT recipients, opened_users, clicked_users
+  FROM conversion_tracking.campaign_insights WHERE account_id = 102;
+SELECT step, sent, opened, clicked
+  FROM conversion_tracking.campaign_message_insights WHERE account_id = 102;
+SELECT kind, occurred_at AT TIME ZONE 'UTC' AS occurred_at_utc
+  FROM conversion_tracking.activity_log
+ WHERE account_id = 102 ORDER BY occurred_at, kind;

@@ -102,6 +102,9 @@ SELECT conversion_tracking.track(30, '{"id": "app user", "email": "app@example.c
 								 'Purchase', '{}', '{}',
 								 '2026-03-10 02:00+00') > 0 AS tracked;
 SELECT count(*) FROM conversion_tracking.conversions;
+-- Re-attribution writes conversions: it is for roles granted it.
+SELECT conversion_tracking.reattribute(30);
+SELECT conversion_tracking.attribute_event(30, 1);
 RESET ROLE;
 SELECT message_id, conversion_type
   FROM conversion_tracking.conversions

@@ -93,7 +93,7 @@ event_token(const CtEvent *event, pg_uuid_t *token)
 {
 	JsonbValue *value;
 
-	if (!JB_ROOT_IS_OBJECT(event->extras))
+	if (event->extras == NULL || !JB_ROOT_IS_OBJECT(event->extras))
 		return false;
 
 	value = getKeyJsonValueFromContainer(&event->extras->root,
@@ -136,7 +136,7 @@ event_value(const CtEvent *event, bool *isnull)
 	JsonbValue *value;
 
 	*isnull = true;
-	if (!JB_ROOT_IS_OBJECT(event->data))
+	if (event->data == NULL || !JB_ROOT_IS_OBJECT(event->data))
 		return (Datum) 0;
 
 	value = getKeyJsonValueFromContainer(&event->data->root,
@@ -211,18 +211,22 @@ consider_message(TupleTableSlot *slot, const CtRelations *rels,
 												 &isnull));
 	this.sent_at = DatumGetTimestampTz(slot_getattr(slot, col[MSG_SENT_AT],
 													&isnull));
-	this.held_out = DatumGetBool(slot_getattr(slot, col[MSG_HELD_OUT],
-											  &isnull));
+	value = slot_getattr(slot, col[MSG_HELD_OUT], &isnull);
+	this.held_out = !isnull && DatumGetBool(value);
 	value = slot_getattr(slot, col[MSG_VARIANT], &isnull);
 	this.variant = isnull ? (Datum) 0 : datumCopy(value, false, -1);
 	value = slot_getattr(slot, col[MSG_STEP], &this.step_isnull);
 	this.step = this.step_isnull ? 0 : DatumGetInt32(value);
 
-	/* Rule 4: the token that came back with the event names its message. */
-	if (token != NULL)
+	/*
+	 * Rule 4: the token that came back with the event names its message.  A
+	 * hold-out row was never sent, so its token cannot have come back.
+	 */
+	if (token != NULL && !this.held_out)
 	{
 		value = slot_getattr(slot, col[MSG_CONVERSION_TOKEN], &isnull);
-		if (memcmp(DatumGetUUIDP(value)->data, token->data, UUID_LEN) == 0)
+		if (!isnull &&
+			memcmp(DatumGetUUIDP(value)->data, token->data, UUID_LEN) == 0)
 			best->direct = this;
 	}
 
@@ -292,7 +296,7 @@ retry:
 												scan->xs_itupdesc, &isnull);
 
 		/* The index says the campaign: read no other campaign's row. */
-		if (!ct_goal_has_campaign(goal, DatumGetInt64(campaign_id)))
+		if (isnull || !ct_goal_has_campaign(goal, DatumGetInt64(campaign_id)))
 			continue;
 
 		/* Each version of the row that the dirty snapshot returns. */
@@ -510,31 +514,34 @@ fresh_row_context(void)
 }
 
 /*
- * Fill an event from a row of the events table.
+ * Fill an event from a row whose columns for each CtEventColumn are at the
+ * given numbers.  Return false when a column that attribution needs is
+ * NULL; the table forbids that unless a user altered it.
  */
-static void
-read_event(HeapTuple tuple, TupleDesc tupdesc, const CtRelations *rels,
+static bool
+read_event(HeapTuple tuple, TupleDesc tupdesc, const AttrNumber *col,
 		   CtEvent *event)
 {
-	const AttrNumber *col = rels->event_columns;
-	bool		isnull;
+	Datum		values[EV_NCOLUMNS];
+	bool		isnull[EV_NCOLUMNS];
 
-	event->account_id = DatumGetInt64(heap_getattr(tuple,
-												   col[EV_ACCOUNT_ID],
-												   tupdesc, &isnull));
-	event->event_id = DatumGetInt64(heap_getattr(tuple, col[EV_EVENT_ID],
-												 tupdesc, &isnull));
-	event->user_id = PointerGetDatum(PG_DETOAST_DATUM_PACKED(
-		heap_getattr(tuple, col[EV_USER_ID], tupdesc, &isnull)));
-	event->event_name = PointerGetDatum(PG_DETOAST_DATUM_PACKED(
-		heap_getattr(tuple, col[EV_EVENT_NAME], tupdesc, &isnull)));
-	event->data = DatumGetJsonbP(heap_getattr(tuple, col[EV_DATA],
-											  tupdesc, &isnull));
-	event->extras = DatumGetJsonbP(heap_getattr(tuple, col[EV_EXTRAS],
-												tupdesc, &isnull));
-	event->occurred_at = DatumGetTimestampTz(heap_getattr(tuple,
-														  col[EV_OCCURRED_AT],
-														  tupdesc, &isnull));
+	for (int i = 0; i < EV_NCOLUMNS; i++)
+		values[i] = heap_getattr(tuple, col[i], tupdesc, &isnull[i]);
+
+	if (isnull[EV_ACCOUNT_ID] || isnull[EV_EVENT_ID] || isnull[EV_USER_ID] ||
+		isnull[EV_EVENT_NAME] || isnull[EV_OCCURRED_AT])
+		return false;
+
+	event->account_id = DatumGetInt64(values[EV_ACCOUNT_ID]);
+	event->event_id = DatumGetInt64(values[EV_EVENT_ID]);
+	event->user_id = PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[EV_USER_ID]));
+	event->event_name =
+		PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[EV_EVENT_NAME]));
+	event->data = isnull[EV_DATA] ? NULL : DatumGetJsonbP(values[EV_DATA]);
+	event->extras = isnull[EV_EXTRAS] ? NULL :
+		DatumGetJsonbP(values[EV_EXTRAS]);
+	event->occurred_at = DatumGetTimestampTz(values[EV_OCCURRED_AT]);
+	return true;
 }
 
 /*
@@ -573,14 +580,16 @@ ct_attribute_event_trigger(PG_FUNCTION_ARGS)
 
 	/* Read the new event. */
 	oldcxt = MemoryContextSwitchTo(fresh_row_context());
-	read_event(trigdata->tg_trigtuple,
-			   RelationGetDescr(trigdata->tg_relation), rels, &event);
-
-	/* Attribute it. */
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	(void) attribute(&event);
-	SPI_finish();
+	if (read_event(trigdata->tg_trigtuple,
+				   RelationGetDescr(trigdata->tg_relation),
+				   rels->event_columns, &event))
+	{
+		/* Attribute it. */
+		if (SPI_connect() != SPI_OK_CONNECT)
+			elog(ERROR, "SPI_connect failed");
+		(void) attribute(&event);
+		SPI_finish();
+	}
 
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(row_context);
@@ -604,6 +613,8 @@ ct_attribute_event(PG_FUNCTION_ARGS)
 	CtEvent		event;
 	const char *type = NULL;
 	MemoryContext oldcxt;
+	bool		readable;
+	static const AttrNumber in_select_order[EV_NCOLUMNS] = {1, 2, 3, 4, 5, 6, 7};
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -612,8 +623,10 @@ ct_attribute_event(PG_FUNCTION_ARGS)
 	{
 		Oid			argtypes[2] = {INT8OID, INT8OID};
 
+		/* The columns in the order of CtEventColumn. */
 		read_event_plan = ct_prepare_plan(
-			"SELECT * FROM conversion_tracking.events"
+			"SELECT account_id, event_id, user_id, event_name, data, extras,"
+			" occurred_at FROM conversion_tracking.events"
 			" WHERE account_id OPERATOR(pg_catalog.=) $1"
 			" AND event_id OPERATOR(pg_catalog.=) $2",
 			2, argtypes);
@@ -637,8 +650,8 @@ ct_attribute_event(PG_FUNCTION_ARGS)
 						event_id, account_id)));
 
 	oldcxt = MemoryContextSwitchTo(fresh_row_context());
-	read_event(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, ct_relations(),
-			   &event);
+	readable = read_event(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
+						  in_select_order, &event);
 
 	/* Drop its conversion, then attribute it again. */
 	ct_become_owner(&saved);
@@ -648,7 +661,8 @@ ct_attribute_event(PG_FUNCTION_ARGS)
 			 event_id);
 	ct_restore_user(&saved);
 
-	if (ct_attribution_enabled)
+	/* Asked for explicitly, so whatever conversion_tracking.attribution is. */
+	if (readable)
 		type = attribute(&event);
 	MemoryContextSwitchTo(oldcxt);
 

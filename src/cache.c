@@ -26,6 +26,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
+#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -33,6 +34,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
+#include "utils/snapmgr.h"
 #include "utils/timestamp.h"
 
 #include "conversion_tracking.h"
@@ -42,20 +44,34 @@ static MemoryContext cache_context = NULL;
 
 static CtRelations relations;
 
-/* Column names, in the order of CtMessageColumn and CtEventColumn. */
-static const char *const message_column_names[MSG_NCOLUMNS] = {
-	"message_id", "campaign_id", "step", "variant", "held_out", "sent_at",
-	"opened_at", "clicked_at", "conversion_token"
+/* A column the C code reads or writes, and the type it must have. */
+typedef struct CtColumn
+{
+	const char *name;
+	Oid			type;
+} CtColumn;
+
+/* In the order of CtMessageColumn, CtEventColumn and CtConversionColumn. */
+static const CtColumn message_columns[MSG_NCOLUMNS] = {
+	{"message_id", INT8OID}, {"campaign_id", INT8OID}, {"step", INT4OID},
+	{"variant", TEXTOID}, {"held_out", BOOLOID},
+	{"sent_at", TIMESTAMPTZOID}, {"opened_at", TIMESTAMPTZOID},
+	{"clicked_at", TIMESTAMPTZOID}, {"conversion_token", UUIDOID}
 };
-static const char *const event_column_names[EV_NCOLUMNS] = {
-	"account_id", "event_id", "user_id", "event_name", "data", "extras",
-	"occurred_at"
+static const CtColumn event_columns[EV_NCOLUMNS] = {
+	{"account_id", INT8OID}, {"event_id", INT8OID}, {"user_id", TEXTOID},
+	{"event_name", TEXTOID}, {"data", JSONBOID}, {"extras", JSONBOID},
+	{"occurred_at", TIMESTAMPTZOID}
 };
-static const char *const conversion_column_names[CONV_NCOLUMNS] = {
-	"account_id", "event_id", "campaign_id", "message_id", "user_id",
-	"event_name", "conversion_type", "converted_at", "message_sent_at",
-	"held_out", "variant", "step", "value"
+static const CtColumn conversion_columns[CONV_NCOLUMNS] = {
+	{"account_id", INT8OID}, {"event_id", INT8OID},
+	{"campaign_id", INT8OID}, {"message_id", INT8OID},
+	{"user_id", TEXTOID}, {"event_name", TEXTOID},
+	{"conversion_type", TEXTOID}, {"converted_at", TIMESTAMPTZOID},
+	{"message_sent_at", TIMESTAMPTZOID}, {"held_out", BOOLOID},
+	{"variant", TEXTOID}, {"step", INT4OID}, {"value", NUMERICOID}
 };
+static const CtColumn conversion_id_column = {"conversion_id", INT8OID};
 static bool relations_valid = false;
 
 /* account_id -> CtAccountGoals; NULL until first used after a reset */
@@ -122,19 +138,30 @@ lookup_relation(Oid schema, const char *name)
 }
 
 /*
- * Look up the number of a column of one of the extension's tables.
+ * Look up the number of a column of one of the extension's tables, and
+ * check that it still has the type the C code reads it as.
  */
 static AttrNumber
-lookup_column(Oid relid, const char *name)
+lookup_column(Oid relid, const CtColumn *column)
 {
-	AttrNumber	attnum = get_attnum(relid, name);
+	AttrNumber	attnum = get_attnum(relid, column->name);
+	Oid			type;
 
 	if (attnum == InvalidAttrNumber)
 		ereport(ERROR,
 				(errcode(ERRCODE_UNDEFINED_COLUMN),
 				 errmsg("column \"%s\" of relation \"%s\" does not exist",
-						name, get_rel_name(relid)),
+						column->name, get_rel_name(relid)),
 				 errhint("Reinstall the extension with DROP EXTENSION and CREATE EXTENSION conversion_tracking.")));
+
+	type = get_atttype(relid, attnum);
+	if (type != column->type)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column \"%s\" of relation \"%s\" has type %s, but conversion_tracking needs %s",
+						column->name, get_rel_name(relid),
+						format_type_be(type), format_type_be(column->type)),
+				 errhint("Change the column back to its type, or reinstall the extension.")));
 	return attnum;
 }
 
@@ -170,15 +197,15 @@ ct_relations(void)
 
 	for (int i = 0; i < MSG_NCOLUMNS; i++)
 		relations.message_columns[i] =
-			lookup_column(relations.messages, message_column_names[i]);
+			lookup_column(relations.messages, &message_columns[i]);
 	for (int i = 0; i < EV_NCOLUMNS; i++)
 		relations.event_columns[i] =
-			lookup_column(relations.events, event_column_names[i]);
+			lookup_column(relations.events, &event_columns[i]);
 	for (int i = 0; i < CONV_NCOLUMNS; i++)
 		relations.conversion_columns[i] =
-			lookup_column(relations.conversions, conversion_column_names[i]);
+			lookup_column(relations.conversions, &conversion_columns[i]);
 	relations.conversion_id_column =
-		lookup_column(relations.conversions, "conversion_id");
+		lookup_column(relations.conversions, &conversion_id_column);
 
 	/* Attribution reads the campaign from the index: check it is there. */
 	tuple = SearchSysCache1(INDEXRELID,
@@ -351,9 +378,15 @@ load_account(int64 account_id)
 			1, &argtype);
 	}
 
+	/*
+	 * Read the latest committed settings, whatever the isolation level: the
+	 * cache outlives this transaction, and a REPEATABLE READ snapshot may
+	 * predate a change whose invalidation was just accepted.
+	 */
 	ct_become_owner(&saved);
-	if (SPI_execute_plan(load_account_plan, &arg, NULL, false, 0) !=
-		SPI_OK_SELECT)
+	if (SPI_execute_snapshot(load_account_plan, &arg, NULL,
+							 GetLatestSnapshot(), InvalidSnapshot,
+							 true, false, 0) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the goals of account " INT64_FORMAT,
 			 account_id);
 	ct_restore_user(&saved);
@@ -366,6 +399,7 @@ load_account(int64 account_id)
 		bool		found;
 		bool		isnull;
 		Interval   *window;
+		int64	   *campaign_ids;
 
 		oldcxt = MemoryContextSwitchTo(cache_context);
 
@@ -374,31 +408,33 @@ load_account(int64 account_id)
 												 1, &isnull));
 		account->window_usecs = ct_window_usecs(window);
 		account->goals = palloc0(sizeof(CtGoal) * nrows);
+		campaign_ids = palloc(sizeof(int64) * nrows);
 
-		/* Rows come grouped by goal: start a goal at each new name. */
+		/*
+		 * Rows come grouped by goal, campaigns in order: each goal takes the
+		 * next slice of one array of campaign ids.
+		 */
 		for (uint64 i = 0; i < nrows; i++)
 		{
 			HeapTuple	row = tuptable->vals[i];
 			char	   *name = SPI_getvalue(row, tupdesc, 2);
-			int64		campaign_id;
 			CtGoal	   *goal;
 
 			if (name == NULL)
 				break;
-			campaign_id = DatumGetInt64(SPI_getbinval(row, tupdesc, 3,
-													  &isnull));
 
 			if (ngoals == 0 ||
 				strcmp(account->goals[ngoals - 1].event_name, name) != 0)
 			{
 				goal = &account->goals[ngoals++];
 				goal->event_name = name;
-				goal->campaign_ids = palloc(sizeof(int64) * nrows);
+				goal->campaign_ids = &campaign_ids[i];
 			}
 			else
 				pfree(name);
 			goal = &account->goals[ngoals - 1];
-			goal->campaign_ids[goal->ncampaigns++] = campaign_id;
+			goal->campaign_ids[goal->ncampaigns++] =
+				DatumGetInt64(SPI_getbinval(row, tupdesc, 3, &isnull));
 		}
 		account->ngoals = ngoals;
 

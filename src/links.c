@@ -23,8 +23,9 @@
 PG_FUNCTION_INFO_V1(ct_tracked_link);
 
 /*
- * Return true if the byte may stand unencoded in a URL: RFC 3986's
- * unreserved and reserved characters.  '%' is handled by the caller.
+ * Return true if the byte may stand unencoded in a part of a URL: RFC
+ * 3986's unreserved and reserved characters but '#', which may only start
+ * the fragment.  '%' is handled by the caller.
  */
 static bool
 is_url_char(unsigned char c)
@@ -32,7 +33,7 @@ is_url_char(unsigned char c)
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		(c >= '0' && c <= '9'))
 		return true;
-	return c != '\0' && strchr("-._~:/?#[]@!$&'()*+,;=", c) != NULL;
+	return c != '\0' && strchr("-._~:/?[]@!$&'()*+,;=", c) != NULL;
 }
 
 /*
@@ -125,7 +126,10 @@ ct_tracked_link(PG_FUNCTION_ARGS)
 	append_encoded(&buf, url, question ? question - url : base_len);
 	appendStringInfoChar(&buf, '?');
 
-	/* Keep every query pair but an earlier token, in its order. */
+	/*
+	 * Keep every query pair but an earlier token, in its order, empty ones
+	 * too; a trailing '&' gives no empty pair.
+	 */
 	if (question)
 	{
 		const char *pair = question + 1;
@@ -136,7 +140,7 @@ ct_tracked_link(PG_FUNCTION_ARGS)
 			const char *amp = memchr(pair, '&', end - pair);
 			int			pair_len = (amp ? amp : end) - pair;
 
-			if (pair_len > 0 && !is_token_pair(pair, pair_len))
+			if (!is_token_pair(pair, pair_len))
 			{
 				append_encoded(&buf, pair, pair_len);
 				appendStringInfoChar(&buf, '&');

@@ -67,7 +67,9 @@ ct_is_valid_time_zone(PG_FUNCTION_ARGS)
 	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	pg_tz	   *zone;
 
-	if (name[0] == '\0')
+	/* These name whatever the server's host is set to, not a zone. */
+	if (name[0] == '\0' || pg_strcasecmp(name, "localtime") == 0 ||
+		pg_strcasecmp(name, "posixrules") == 0)
 		PG_RETURN_BOOL(false);
 
 	zone = pg_tzset(name);

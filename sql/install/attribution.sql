@@ -47,6 +47,13 @@ CREATE TRIGGER invalidate_goals
 	FOR EACH STATEMENT
 	EXECUTE FUNCTION conversion_tracking.invalidate_goals();
 
+-- Caches must hear of changes made as a replica too (logical replication,
+-- session_replication_role = replica).
+ALTER TABLE conversion_tracking.accounts
+	ENABLE ALWAYS TRIGGER invalidate_goals;
+ALTER TABLE conversion_tracking.campaigns
+	ENABLE ALWAYS TRIGGER invalidate_goals;
+
 CREATE FUNCTION conversion_tracking.forget_conversions()
 RETURNS trigger
 LANGUAGE C
@@ -127,3 +134,10 @@ $$;
 
 COMMENT ON FUNCTION conversion_tracking.reattribute(bigint, timestamptz, timestamptz) IS
 'Attribute again the account''s events that occurred in [from, to); returns how many converted';
+
+-- Both write conversions as the tables' owner: only roles granted them may.
+REVOKE EXECUTE ON FUNCTION
+	conversion_tracking.attribute_event(bigint, bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION
+	conversion_tracking.reattribute(bigint, timestamptz, timestamptz)
+	FROM PUBLIC;

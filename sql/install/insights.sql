@@ -63,7 +63,8 @@ SELECT c.account_id,
 		   count(DISTINCT ms.user_id) FILTER (WHERE NOT ms.held_out)
 			   AS recipients,
 		   count(DISTINCT ms.user_id)
-			   FILTER (WHERE NOT ms.held_out AND ms.opened_at IS NOT NULL)
+			   FILTER (WHERE NOT ms.held_out
+							 AND least(ms.opened_at, ms.clicked_at) IS NOT NULL)
 			   AS opened_users,
 		   count(DISTINCT ms.user_id)
 			   FILTER (WHERE NOT ms.held_out AND ms.clicked_at IS NOT NULL)
@@ -244,7 +245,7 @@ SELECT u.account_id,
 	SELECT ms.account_id,
 		   ms.campaign_id,
 		   ms.step,
-		   ms.opened_at IS NOT NULL AS opened,
+		   least(ms.opened_at, ms.clicked_at) IS NOT NULL AS opened,
 		   ms.clicked_at IS NOT NULL AS clicked,
 		   NULL::text AS conversion_type
 	  FROM conversion_tracking.messages AS ms
@@ -312,7 +313,7 @@ SELECT ms.account_id,
  CROSS JOIN LATERAL (
 	VALUES (ms.sent_at,
 			CASE WHEN ms.held_out THEN 'held_out' ELSE 'sent' END),
-		   (ms.opened_at, 'opened'),
+		   (least(ms.opened_at, ms.clicked_at), 'opened'),
 		   (ms.clicked_at, 'clicked')
  ) AS t (occurred_at, kind)
  WHERE t.occurred_at IS NOT NULL

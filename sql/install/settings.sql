@@ -87,7 +87,7 @@ LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-	IF btrim(conversion_goal) = '' THEN
+	IF btrim(conversion_goal, E' \t\n\r\f') = '' THEN
 		RAISE EXCEPTION 'conversion goal must not be empty'
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Give an event name, or NULL to remove the goal.';

@@ -40,7 +40,7 @@ CREATE TABLE conversion_tracking.campaigns (
 		ON DELETE CASCADE,
 	CONSTRAINT campaigns_kind_known CHECK (kind IN ('broadcast', 'journey')),
 	CONSTRAINT campaigns_conversion_goal_not_empty
-		CHECK (btrim(conversion_goal) <> '')
+		CHECK (btrim(conversion_goal, E' \t\n\r\f') <> '')
 );
 
 COMMENT ON TABLE conversion_tracking.campaigns IS
@@ -104,7 +104,8 @@ CREATE TABLE conversion_tracking.events (
 		REFERENCES conversion_tracking.accounts (account_id)
 		ON DELETE CASCADE,
 	CONSTRAINT events_user_id_not_empty CHECK (user_id <> ''),
-	CONSTRAINT events_event_name_not_empty CHECK (btrim(event_name) <> '')
+	CONSTRAINT events_event_name_not_empty
+		CHECK (btrim(event_name, E' \t\n\r\f') <> '')
 );
 
 COMMENT ON TABLE conversion_tracking.events IS

@@ -31,12 +31,18 @@ BEGIN
 				  HINT = 'Create it first with INSERT INTO conversion_tracking.accounts.';
 	END IF;
 
-	IF event_name IS NULL OR btrim(event_name) = '' THEN
+	IF event_name IS NULL OR btrim(event_name, E' \t\n\r\f') = '' THEN
 		RAISE EXCEPTION 'event name must not be empty'
 			USING ERRCODE = CASE WHEN event_name IS NULL
 								 THEN 'null_value_not_allowed'
 								 ELSE 'invalid_parameter_value' END,
 				  HINT = 'Name the event, such as ''Completed purchase''.';
+	END IF;
+
+	IF occurred_at IS NULL THEN
+		RAISE EXCEPTION 'event time must not be NULL'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Leave occurred_at out to track the event at the current time.';
 	END IF;
 
 	IF identity IS NULL OR jsonb_typeof(identity) <> 'object' THEN
@@ -96,7 +102,7 @@ BEGIN
 		INSERT INTO conversion_tracking.user_emails AS ue
 			   (account_id, email, user_id, last_seen_at)
 		VALUES (track.account_id, user_email, resolved_user,
-				coalesce(track.occurred_at, now()))
+				track.occurred_at)
 		ON CONFLICT ON CONSTRAINT user_emails_pkey DO UPDATE
 		   SET user_id = excluded.user_id,
 			   last_seen_at = excluded.last_seen_at
