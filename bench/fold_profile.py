@@ -30,8 +30,6 @@ BUCKETS = [
      ["find_candidates"]),
     ("attribution: goal cache and the rest of the trigger",
      ["ct_attribute_event_trigger"]),
-    ("PL/pgSQL trigger: goal lookup and candidate query",
-     ["attribute_event_plpgsql_placeholder"]),
     ("WHEN condition (is_conversion_goal)",
      ["ct_is_conversion_goal"]),
     ("trigger queue and FK checks of the event row",

@@ -32,9 +32,12 @@ SET TimeZone = 'UTC';
 
 CREATE SCHEMA IF NOT EXISTS bench;
 
+-- Conversions first, on their own: the extension's triggers empty them when
+-- events or messages are truncated.
+TRUNCATE conversion_tracking.conversions;
 TRUNCATE conversion_tracking.accounts, conversion_tracking.campaigns,
 	conversion_tracking.messages, conversion_tracking.events,
-	conversion_tracking.conversions, conversion_tracking.user_emails
+	conversion_tracking.user_emails
 	RESTART IDENTITY;
 
 SELECT setseed(:seed);

@@ -13,8 +13,8 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 
-TRUNCATE conversion_tracking.events, conversion_tracking.conversions
-	RESTART IDENTITY;
+TRUNCATE conversion_tracking.conversions;
+TRUNCATE conversion_tracking.events RESTART IDENTITY;
 
 INSERT INTO bench.memory
 SELECT :messages, 'start', 0, * FROM bench.backend_memory();

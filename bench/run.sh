@@ -7,6 +7,9 @@
 #                               messages, under 5 minutes on 2 cores
 #   bash bench/run.sh --full    also 10 million messages, and 10 million
 #                               events through one backend for its memory
+#   bash bench/run.sh --profile also profile the extension's COPY runs at
+#                               the main size with perf, and say where the
+#                               time goes (fold_profile.py)
 #
 # It builds and installs the extension, starts a throwaway cluster of its
 # own (a socket in a temporary directory, no TCP port), generates the data
@@ -20,11 +23,14 @@ cd "$(dirname "$0")/.."
 . scripts/common.sh
 
 full=false
-case "${1:-}" in
-	--full) full=true ;;
-	"") ;;
-	*) echo "usage: bash bench/run.sh [--full]" >&2; exit 2 ;;
-esac
+profile=false
+for arg in "$@"; do
+	case "$arg" in
+		--full) full=true ;;
+		--profile) profile=true ;;
+		*) echo "usage: bash bench/run.sh [--full] [--profile]" >&2; exit 2 ;;
+	esac
+done
 
 # The sizes of the messages table.  The first gets the cases that show how
 # the cost grows with it; the main size gets every case; --full gives every
@@ -191,8 +197,8 @@ run_case() {
 	[ "$rep" = 1 ] && checked=true
 
 	sql "$(variant_sql "$variant" on)
-		 TRUNCATE conversion_tracking.events, conversion_tracking.conversions
-		 RESTART IDENTITY" "CHECKPOINT"
+		 TRUNCATE conversion_tracking.conversions;
+		 TRUNCATE conversion_tracking.events RESTART IDENTITY" "CHECKPOINT"
 
 	start=$(date +%s.%N)
 	for k in $(seq 1 "$clients"); do
@@ -224,6 +230,43 @@ run_case() {
 	fi
 }
 
+# Profile one COPY of the extension's at the main size: where its
+# backend's time goes, by part (fold_profile.py), and the top functions.
+profile_copy() {
+	local mix=$1 perf_pid psql_pid
+	sql "TRUNCATE conversion_tracking.conversions;
+		 TRUNCATE conversion_tracking.events RESTART IDENTITY" "CHECKPOINT"
+	rm -f "$work/backend.pid"
+	printf '%s\n' "SELECT pg_backend_pid() \\g '$work/backend.pid'" \
+		"SELECT pg_sleep(2);" \
+		"COPY conversion_tracking.events ($columns)
+		 FROM '$work/files/${mix}_copy_1_1';" >"$work/profile.sql"
+	psql_ -At -f "$work/profile.sql" >/dev/null &
+	psql_pid=$!
+	for _ in $(seq 1 100); do
+		[ -s "$work/backend.pid" ] && break
+		sleep 0.1
+	done
+	perf record -q -F 1000 -e cpu-clock --call-graph dwarf,16384 \
+		-p "$(cat "$work/backend.pid")" -o "$work/perf.data" \
+		>/dev/null 2>&1 &
+	perf_pid=$!
+	wait "$psql_pid"
+	kill -INT "$perf_pid"
+	wait "$perf_pid" || true
+	echo "== profile of the extension's COPY, $mix % goal events, $size messages"
+	perf script -i "$work/perf.data" 2>/dev/null |
+		python3 bench/fold_profile.py
+	echo "top functions by own time:"
+	perf report -i "$work/perf.data" --no-children --sort symbol -g none \
+		--stdio 2>/dev/null | grep -E '^ +[0-9]' | head -12
+}
+
+if $profile && ! perf stat -e cpu-clock true >/dev/null 2>&1; then
+	echo "== --profile: perf does not work here, no profile" >&2
+	profile=false
+fi
+
 for size in $sizes; do
 	echo "== ${SECONDS}s: $size messages: generating"
 	psql_ -v messages="$size" -v events="$copy_events" -v seed="$seed" \
@@ -253,6 +296,10 @@ for size in $sizes; do
 			done
 		done
 	done
+	if $profile && [ "$size" = "$main_size" ]; then
+		profile_copy 100
+		profile_copy 10
+	fi
 done
 
 # The last size stays loaded for the memory run and the insights.
