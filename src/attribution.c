@@ -534,7 +534,8 @@ read_event(HeapTuple tuple, TupleDesc tupdesc, const AttrNumber *col,
 
 	event->account_id = DatumGetInt64(values[EV_ACCOUNT_ID]);
 	event->event_id = DatumGetInt64(values[EV_EVENT_ID]);
-	event->user_id = PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[EV_USER_ID]));
+	event->user_id =
+		PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[EV_USER_ID]));
 	event->event_name =
 		PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[EV_EVENT_NAME]));
 	event->data = isnull[EV_DATA] ? NULL : DatumGetJsonbP(values[EV_DATA]);
@@ -614,7 +615,9 @@ ct_attribute_event(PG_FUNCTION_ARGS)
 	const char *type = NULL;
 	MemoryContext oldcxt;
 	bool		readable;
-	static const AttrNumber in_select_order[EV_NCOLUMNS] = {1, 2, 3, 4, 5, 6, 7};
+	static const AttrNumber in_select_order[EV_NCOLUMNS] = {
+		1, 2, 3, 4, 5, 6, 7
+	};
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -687,7 +690,7 @@ ct_forget_conversions(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	const CtRelations *rels;
 	Oid			relid;
-	const char *query;
+	const char *query = NULL;
 	CtSavedUser saved;
 
 	/* Check how we were called. */

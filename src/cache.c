@@ -492,7 +492,7 @@ ct_account_goals(int64 account_id)
 const CtGoal *
 ct_find_goal(const CtAccountGoals *account, const char *event_name)
 {
-	CtGoal		key;
+	CtGoal		key = {0};
 
 	if (account == NULL || account->ngoals == 0)
 		return NULL;
