@@ -5,7 +5,8 @@
 -- conversion_tracking.events and writes the conversions to
 -- bench.batch_conversions, which run.sh then compares with the
 -- extension's.  The window is taken as a plain duration (a day is 24
--- hours), as in plpgsql_baseline.sql, and so are its other readings.
+-- hours), and the SPEC is read as in plpgsql_baseline.sql, with the
+-- README's choices where it is silent.
 
 \set ON_ERROR_STOP 1
 
@@ -49,7 +50,8 @@ SELECT DISTINCT ON (e.account_id, e.event_id)
 	   ) AS t
 	   -- Rules 4 to 6: what each message would earn, best first.
 	   CROSS JOIN LATERAL (
-		   SELECT CASE WHEN m.conversion_token = t.token THEN 0
+		   SELECT CASE WHEN m.conversion_token = t.token AND NOT m.held_out
+					   THEN 0
 					   WHEN NOT m.held_out
 							AND (m.opened_at <= e.occurred_at
 								 OR m.clicked_at <= e.occurred_at)

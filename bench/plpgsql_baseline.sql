@@ -10,10 +10,11 @@
 --       ON conversion_tracking.events FOR EACH ROW
 --       EXECUTE FUNCTION bench.attribute_event_plpgsql();
 --
--- Where the SPEC is silent it does what the extension does, so that both
--- must give the same conversions: a token is 32 hex digits with or without
--- the usual dashes; a revenue is a JSON number or a string holding a plain
--- decimal number; an event at an infinite time earns nothing.
+-- Where the SPEC is silent it follows the rules the README chose, so that
+-- both must give the same conversions: a token is 32 hex digits with or
+-- without the usual dashes, and the token of a hold-out row earns nothing
+-- (nothing was sent to it); a revenue is a JSON number or a string holding
+-- a plain decimal number; an event at an infinite time earns nothing.
 --
 -- The function pins no search_path, unlike the extension's own SQL
 -- functions: a SET clause costs a configuration save and restore on every
@@ -61,10 +62,12 @@ BEGIN
 	END IF;
 
 	-- Rules 3 to 7: the user's messages of goal campaigns in the window,
-	-- the token's first, then the seen ones, then the latest.
+	-- the token's first (unless held out), then the seen ones, then the
+	-- latest.
 	SELECT m.message_id, m.campaign_id, m.sent_at, m.held_out, m.variant,
 		   m.step,
-		   CASE WHEN m.conversion_token = token THEN 'direct'
+		   CASE WHEN m.conversion_token = token AND NOT m.held_out
+				THEN 'direct'
 				WHEN NOT m.held_out
 					 AND (m.opened_at <= NEW.occurred_at
 						  OR m.clicked_at <= NEW.occurred_at)
@@ -79,7 +82,8 @@ BEGIN
 	   AND m.sent_at >= window_start
 	   AND m.sent_at <= NEW.occurred_at
 	   AND c.conversion_goal = NEW.event_name
-	 ORDER BY CASE WHEN m.conversion_token = token THEN 0
+	 ORDER BY CASE WHEN m.conversion_token = token AND NOT m.held_out
+				   THEN 0
 				   WHEN NOT m.held_out
 						AND (m.opened_at <= NEW.occurred_at
 							 OR m.clicked_at <= NEW.occurred_at)

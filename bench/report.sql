@@ -113,14 +113,28 @@ SELECT what, round(min(ms)::numeric, 1) AS "min ms",
   FROM bench.query_times
  GROUP BY what;
 
-\echo 'Targets.'
+\echo 'Targets.  COPY and multi-row INSERTs show what the server spends;'
+\echo 'single-row INSERTs mostly wait on round trips, and vary run to run.'
 WITH main AS (
-	SELECT * FROM pivot WHERE messages = :main_size
+	SELECT *, CASE WHEN method = 'single' THEN 'single-row'
+				   ELSE 'COPY and multi-row' END AS kind
+	  FROM pivot
+	 WHERE messages = :main_size
+),
+scaling AS (
+	SELECT f.c / p.c AS growth,
+		   CASE WHEN p.method = 'single' THEN 'single-row'
+				ELSE 'COPY' END AS kind
+	  FROM pivot AS p
+		   JOIN pivot AS f
+			 ON (f.messages, f.mix, f.method, f.clients)
+				= (:first_size, p.mix, p.method, p.clients)
+	 WHERE p.messages = :last_size AND p.clients = 1
+	   AND p.method IN ('copy', 'single')
 ),
 growth AS (
 	SELECT a.rss_anon_kb - w.rss_anon_kb AS rss_kb,
-		   (a.context_bytes - w.context_bytes) / 1024 AS contexts_kb,
-		   a.events
+		   (a.context_bytes - w.context_bytes) / 1024 AS contexts_kb
 	  FROM bench.memory AS w
 		   JOIN bench.memory AS a
 			 ON a.messages = w.messages
@@ -128,44 +142,44 @@ growth AS (
 	 WHERE w.stage = 'after warm-up'
 ),
 targets AS (
-	SELECT 1 AS n, 'non-goal events: ext/limit >= 0.9 (worst case)' AS target,
+	SELECT 1 AS n, kind, 'non-goal events: ext/limit >= 0.9' AS target,
 		   min(c / off) AS worst, min(c / off) >= 0.9 AS met
-	  FROM main WHERE mix = 0
+	  FROM main WHERE mix = 0 GROUP BY kind
 	UNION ALL
-	SELECT 2, 'non-goal events: ext/no trigger (worst case, for reference)',
+	SELECT 2, kind, 'non-goal events: ext/no trigger, for reference',
 		   min(c / notrig), NULL
-	  FROM main WHERE mix = 0
+	  FROM main WHERE mix = 0 GROUP BY kind
 	UNION ALL
-	SELECT 3, 'goal events: ext/limit >= 0.5 (worst case)',
-		   min(c / off), min(c / off) >= 0.5
-	  FROM main WHERE mix = 100
+	SELECT 3, kind, 'goal events: ext/limit >= 0.5', min(c / off),
+		   min(c / off) >= 0.5
+	  FROM main WHERE mix = 100 GROUP BY kind
 	UNION ALL
-	SELECT 4, 'goal events: ext/PL/pgSQL >= 2 (worst case)',
-		   min(c / plpgsql), min(c / plpgsql) >= 2
-	  FROM main WHERE mix = 100
+	SELECT 4, kind, 'goal events: ext/PL/pgSQL >= 2', min(c / plpgsql),
+		   min(c / plpgsql) >= 2
+	  FROM main WHERE mix = 100 GROUP BY kind
 	UNION ALL
-	SELECT 5, '10 % goal events: ext/limit (worst case, for reference)',
+	SELECT 5, kind, 'goal events: limit/PL/pgSQL, the most possible',
+		   min(off / plpgsql), NULL
+	  FROM main WHERE mix = 100 GROUP BY kind
+	UNION ALL
+	SELECT 6, kind, '10 % goal events: ext/limit, for reference',
 		   min(c / off), NULL
-	  FROM main WHERE mix = 10
+	  FROM main WHERE mix = 10 GROUP BY kind
 	UNION ALL
-	SELECT 6, 'cost per event, last size / first size <= 1.3 (worst case)',
-		   max(f.c / p.c), max(f.c / p.c) <= 1.3
-	  FROM pivot AS p
-		   JOIN pivot AS f
-			 ON (f.messages, f.mix, f.method, f.clients)
-				= (:first_size, p.mix, p.method, p.clients)
-	 WHERE p.messages = :last_size AND p.clients = 1
-	   AND p.method IN ('copy', 'single')
+	SELECT 7, kind, 'cost per event, last size / first size <= 1.3',
+		   max(growth), max(growth) <= 1.3
+	  FROM scaling GROUP BY kind
 	UNION ALL
-	SELECT 7, 'memory after warm-up: RssAnon growth kB <= 4096',
+	SELECT 8, 'one backend', 'memory after warm-up: RssAnon growth kB <= 4096',
 		   rss_kb, rss_kb <= 4096
 	  FROM growth
 	UNION ALL
-	SELECT 8, 'memory after warm-up: memory contexts growth kB <= 1024',
+	SELECT 9, 'one backend',
+		   'memory after warm-up: memory contexts growth kB <= 1024',
 		   contexts_kb, contexts_kb <= 1024
 	  FROM growth
 )
-SELECT target, round(worst::numeric, 2) AS value,
+SELECT target, kind AS "ingested by", round(worst::numeric, 2) AS "worst case",
 	   CASE met WHEN true THEN 'met' WHEN false THEN 'MISSED' END AS result
   FROM targets
- ORDER BY n;
+ ORDER BY n, kind;

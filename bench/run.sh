@@ -8,8 +8,8 @@
 #   bash bench/run.sh --full    also 10 million messages, and 10 million
 #                               events through one backend for its memory
 #   bash bench/run.sh --profile also profile the extension's COPY runs at
-#                               the main size with perf, and say where the
-#                               time goes (fold_profile.py)
+#                               1 million messages (every size with --full)
+#                               with perf, and say where the time goes
 #
 # It builds and installs the extension, starts a throwaway cluster of its
 # own (a socket in a temporary directory, no TCP port), generates the data
@@ -17,7 +17,8 @@
 # quotes.  Environment: BENCH_PORT (5503) names the socket, BENCH_KEEP=1
 # keeps the directory and the cluster's log, BENCH_SIZES replaces the
 # sizes (the last one gets every case), BENCH_REPEATS the number of
-# repetitions of each case (2, or 3 with --full; the best one counts).
+# repetitions of each case (2, or 3 with --full, and one more for
+# single-row INSERTs; the best one counts).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/common.sh
@@ -287,7 +288,10 @@ for size in $sizes; do
 	for mix in 0 10 100; do
 		for method in $methods; do
 			for clients in $client_counts; do
-				for rep in $(seq 1 "$repeats"); do
+				# Single-row runs wait on each round trip, and vary more.
+				reps=$repeats
+				[ "$method" = single ] && reps=$((repeats + 1))
+				for rep in $(seq 1 "$reps"); do
 					for variant in $variants; do
 						run_case "$size" "$mix" "$method" "$clients" \
 							"$variant" "$rep"
@@ -296,7 +300,7 @@ for size in $sizes; do
 			done
 		done
 	done
-	if $profile && [ "$size" = "$main_size" ]; then
+	if $profile && { $full || [ "$size" = "$main_size" ]; }; then
 		profile_copy 100
 		profile_copy 10
 	fi
