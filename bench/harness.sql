@@ -19,6 +19,7 @@ CREATE TABLE bench.runs (
 	variant text NOT NULL,
 	events bigint NOT NULL,
 	seconds double precision NOT NULL,
+	cpu_seconds double precision,
 	conversions bigint,
 	checked boolean NOT NULL DEFAULT false
 );
@@ -105,6 +106,7 @@ CREATE FUNCTION bench.record_run(
 	variant text,
 	events bigint,
 	seconds double precision,
+	cpu_seconds double precision,
 	source regclass,
 	checked boolean)
 RETURNS void
@@ -117,9 +119,9 @@ DECLARE
 BEGIN
 	EXECUTE format('SELECT count(*) FROM %s', source) INTO conversions;
 	INSERT INTO bench.runs (messages, mix, method, clients, variant, events,
-							seconds, conversions, checked)
+							seconds, cpu_seconds, conversions, checked)
 	VALUES (messages, mix, method, clients, variant, events, seconds,
-			conversions, checked)
+			cpu_seconds, conversions, checked)
 	RETURNING run_id INTO run;
 	IF checked THEN
 		PERFORM bench.save_outcomes(run, source);
@@ -127,7 +129,7 @@ BEGIN
 END
 $$;
 
-COMMENT ON FUNCTION bench.record_run(bigint, integer, text, integer, text, bigint, double precision, regclass, boolean) IS
+COMMENT ON FUNCTION bench.record_run(bigint, integer, text, integer, text, bigint, double precision, double precision, regclass, boolean) IS
 'Record a timed run, and keep its conversions when they are to be checked';
 
 CREATE FUNCTION bench.differences(run_a integer, run_b integer)
@@ -173,6 +175,18 @@ $$;
 
 COMMENT ON FUNCTION bench.backend_memory() IS
 'This backend''s resident memory (from /proc) and its memory contexts';
+
+CREATE FUNCTION bench.cpu_ns()
+RETURNS bigint
+LANGUAGE sql
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT split_part(pg_read_file('/proc/' || pg_backend_pid()
+								   || '/schedstat'), ' ', 1)::bigint;
+$$;
+
+COMMENT ON FUNCTION bench.cpu_ns() IS
+'Nanoseconds this backend has run on a CPU so far (/proc/<pid>/schedstat)';
 
 CREATE FUNCTION bench.time_query(query text, repeats integer)
 RETURNS TABLE (rep integer, ms double precision)
