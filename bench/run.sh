@@ -70,6 +70,11 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 build_and_install
 
+# The installed module is shared with whoever else builds on this machine:
+# note it, to tell if it was replaced during the run.
+module="$("/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" --pkglibdir)/conversion_tracking.so"
+module_sum=$(md5sum <"$module")
+
 # A directory the server's user owns, for the cluster and the event files.
 work=$(mktemp -d /tmp/ct_bench.XXXXXX)
 cp bench/*.sql "$work/"
@@ -343,6 +348,10 @@ psql_ -v recipients="$recipients" -v seed="$seed" \
 	-f "$work/insights_read.sql" ||
 	echo "campaign_insights: the read failed, see above"
 
+if [ "$(md5sum <"$module")" != "$module_sum" ]; then
+	echo "== WARNING: $module was replaced during the run;" \
+		"runs after that used another build"
+fi
 echo
 echo "== results ($(date -u +%Y-%m-%d), $(nproc) cores," \
 	"$((mem_mb / 1024)) GB," \
