@@ -338,6 +338,10 @@ insert_through_plan(const Datum *values, const bool *isnull)
 {
 	char		nulls[CONV_NCOLUMNS];
 
+	/* Only this path needs SPI; goal events usually go without. */
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+
 	if (insert_conversion_plan == NULL)
 	{
 		Oid			argtypes[CONV_NCOLUMNS] = {
@@ -361,6 +365,8 @@ insert_through_plan(const Datum *values, const bool *isnull)
 	if (SPI_execute_plan(insert_conversion_plan, (Datum *) values, nulls,
 						 false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not insert a conversion");
+
+	SPI_finish();
 }
 
 /*
@@ -450,8 +456,8 @@ insert_conversion(const CtEvent *event, const CtCandidate *message,
 
 /*
  * Attribute one event by rules 1 to 8 and record its conversion, if it
- * earns one.  The caller has connected to SPI and made sure that the event
- * has no conversion yet.  Return the conversion type, or NULL.
+ * earns one.  The caller has made sure that the event has no conversion
+ * yet.  Return the conversion type, or NULL.
  */
 static const char *
 attribute(const CtEvent *event)
@@ -579,18 +585,12 @@ ct_attribute_event_trigger(PG_FUNCTION_ARGS)
 				 errmsg("attribute_event() must be fired for table \"%s.events\"",
 						CT_SCHEMA_NAME)));
 
-	/* Read the new event. */
+	/* Read the new event, and attribute it. */
 	oldcxt = MemoryContextSwitchTo(fresh_row_context());
 	if (read_event(trigdata->tg_trigtuple,
 				   RelationGetDescr(trigdata->tg_relation),
 				   rels->event_columns, &event))
-	{
-		/* Attribute it. */
-		if (SPI_connect() != SPI_OK_CONNECT)
-			elog(ERROR, "SPI_connect failed");
 		(void) attribute(&event);
-		SPI_finish();
-	}
 
 	MemoryContextSwitchTo(oldcxt);
 	MemoryContextReset(row_context);
