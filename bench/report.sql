@@ -22,6 +22,12 @@ SELECT messages, mix, method, clients,
 	   min(cpu_seconds / events) FILTER (WHERE variant = 'plpgsql')
 	   AS plpgsql_cpu,
 	   min(cpu_seconds / events) FILTER (WHERE variant = 'batch') AS batch_cpu,
+	   max(events / seconds) FILTER (WHERE variant = 'off warm') AS off_warm,
+	   max(events / seconds) FILTER (WHERE variant = 'c warm') AS c_warm,
+	   min(cpu_seconds / events) FILTER (WHERE variant = 'off warm')
+	   AS off_warm_cpu,
+	   min(cpu_seconds / events) FILTER (WHERE variant = 'c warm')
+	   AS c_warm_cpu,
 	   max(run_id) FILTER (WHERE variant = 'c' AND checked) AS c_run,
 	   max(run_id) FILTER (WHERE variant = 'plpgsql' AND checked)
 	   AS plpgsql_run,
@@ -128,6 +134,23 @@ SELECT p.mix || ' %' AS goals, p.method, p.clients AS cl, p.messages,
  WHERE p.clients = 1 AND p.method IN ('copy', 'single')
  ORDER BY p.mix, p.method, p.messages;
 
+\echo 'The same for goal events by COPY in a warm backend (warm.sql): one'
+\echo 'that ingested the same events once already, as a pooled connection.'
+SELECT p.messages, round((1e6 / p.off_warm)::numeric, 1) AS "limit us",
+	   round((1e6 / p.c_warm)::numeric, 1) AS "ext us",
+	   round((p.c_warm / p.off_warm)::numeric, 2) AS "ext/limit",
+	   round((f.c_warm / p.c_warm)::numeric, 2) AS "ext us / first size",
+	   round((p.off_warm_cpu * 1e6)::numeric, 1) AS "limit CPU us",
+	   round((p.c_warm_cpu * 1e6)::numeric, 1) AS "ext CPU us",
+	   round((p.off_warm_cpu / p.c_warm_cpu)::numeric, 2) AS "ext/limit, CPU",
+	   round((p.c_warm_cpu / f.c_warm_cpu)::numeric, 2) AS "same, CPU"
+  FROM pivot AS p
+	   JOIN pivot AS f
+		 ON (f.messages, f.mix, f.method, f.clients)
+			= (:first_size, p.mix, p.method, p.clients)
+ WHERE p.c_warm IS NOT NULL
+ ORDER BY p.messages;
+
 \echo 'Memory of one backend ingesting goal events (memory.sql).'
 SELECT messages, stage, events, vm_rss_kb AS "VmRSS kB",
 	   rss_anon_kb AS "RssAnon kB",
@@ -162,6 +185,14 @@ scaling AS (
 				= (:first_size, p.mix, p.method, p.clients)
 	 WHERE p.messages = :last_size AND p.clients = 1
 	   AND p.method IN ('copy', 'single')
+	UNION ALL
+	SELECT f.c_warm / p.c_warm, p.c_warm_cpu / f.c_warm_cpu,
+		   'COPY, warm backend'
+	  FROM pivot AS p
+		   JOIN pivot AS f
+			 ON (f.messages, f.mix, f.method, f.clients)
+				= (:first_size, p.mix, p.method, p.clients)
+	 WHERE p.messages = :last_size AND p.c_warm IS NOT NULL
 ),
 growth AS (
 	SELECT a.rss_anon_kb - w.rss_anon_kb AS rss_kb,
@@ -189,6 +220,11 @@ targets AS (
 	SELECT 4, kind, 'goal events: ext/PL/pgSQL >= 2', min(c / plpgsql),
 		   min(c / plpgsql) >= 2, min(plpgsql_cpu / c_cpu)
 	  FROM main WHERE mix = 100 GROUP BY kind
+	UNION ALL
+	SELECT 3, 'COPY, warm backend', 'goal events: ext/limit >= 0.5',
+		   c_warm / off_warm, c_warm / off_warm >= 0.5,
+		   off_warm_cpu / c_warm_cpu
+	  FROM pivot WHERE messages = :main_size AND c_warm IS NOT NULL
 	UNION ALL
 	SELECT 5, kind, 'goal events: limit/PL/pgSQL, the most possible',
 		   min(off / plpgsql), NULL, min(plpgsql_cpu / off_cpu)

@@ -83,8 +83,13 @@ if [ "$(id -u)" -eq 0 ]; then
 	chown -R postgres: "$work"
 fi
 
-# Stop the cluster however the script ends.
+# Stop the cluster however the script ends; show its log if it failed.
 cleanup() {
+	local status=$?
+	if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
+		echo "== the run failed; the end of the server's log:"
+		tail -20 "$work/server.log"
+	fi
 	as_postgres pg_ctl -D "$work/data" -m fast stop >/dev/null 2>&1 || true
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "== kept $work"
@@ -330,6 +335,24 @@ for size in $sizes; do
 			done
 		done
 	done
+	# Goal events by COPY again, each timed in a backend that ingested them
+	# once already.
+	for rep in $(seq 1 "$repeats"); do
+		for variant in off c; do
+			sql "TRUNCATE conversion_tracking.conversions;
+				 TRUNCATE conversion_tracking.events RESTART IDENTITY"
+			psql_ -v size="$size" -v variant="$variant" \
+				-v file="$work/files/100_copy_1_1" -v events="$copy_events" \
+				-f "$work/warm.sql" >/dev/null
+			printf '%5ss %9s msgs  mix 100 %%  copy    1 client(s)  %-7s  %s\n' \
+				"$SECONDS" "$size" "$variant" \
+				"$(value "SELECT format('%s events/s  %s us CPU, warm',
+						round(events / seconds),
+						round((cpu_seconds * 1e6 / events)::numeric, 1))
+					FROM bench.runs ORDER BY run_id DESC LIMIT 1")"
+		done
+	done
+
 	if $profile && { $full || [ "$size" = "$main_size" ]; }; then
 		profile_copy 100
 		profile_copy 10
