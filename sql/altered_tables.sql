@@ -86,3 +86,28 @@ SELECT conversion_tracking.is_conversion_goal(70, 'Goal 3999') AS goal,
 SELECT total_bytes < 1024 * 1024 AS under_a_megabyte
   FROM pg_backend_memory_contexts
  WHERE name = 'conversion_tracking cache';
+
+-- A VACUUM of the events table invalidates its relcache entry, which makes
+-- the extension look its relations up again; the goals cached stay.  This
+-- session has cached account 70, with its 4,000 goals; an event of account
+-- 60 adds that account to the cache, or would leave it alone in it.
+CREATE TEMP TABLE cache_use AS
+SELECT used_bytes FROM pg_backend_memory_contexts
+ WHERE name = 'conversion_tracking cache';
+VACUUM conversion_tracking.events;
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (60, 1000, 'ada', 'Viewed page', '2026-03-02 00:00+00');
+SELECT c.used_bytes >= u.used_bytes AS goals_still_cached
+  FROM pg_backend_memory_contexts c, cache_use u
+ WHERE c.name = 'conversion_tracking cache';
+
+-- A change to a campaign drops them all.
+UPDATE conversion_tracking.campaigns SET name = 'Sale'
+ WHERE account_id = 70 AND campaign_id = 1;
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (60, 1001, 'ada', 'Viewed page', '2026-03-02 00:00+00');
+SELECT c.used_bytes < u.used_bytes AS goals_dropped
+  FROM pg_backend_memory_contexts c, cache_use u
+ WHERE c.name = 'conversion_tracking cache';

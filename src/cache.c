@@ -22,19 +22,19 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_index.h"
+#include "catalog/pg_type.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
-#include "catalog/pg_type.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-#include "utils/syscache.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "conversion_tracking.h"
@@ -43,6 +43,7 @@
 static MemoryContext cache_context = NULL;
 
 static CtRelations relations;
+static bool relations_valid = false;
 
 /* A column the C code reads or writes, and the type it must have. */
 typedef struct CtColumn
@@ -72,7 +73,6 @@ static const CtColumn conversion_columns[CONV_NCOLUMNS] = {
 	{"variant", TEXTOID}, {"step", INT4OID}, {"value", NUMERICOID}
 };
 static const CtColumn conversion_id_column = {"conversion_id", INT8OID};
-static bool relations_valid = false;
 
 /* account_id -> CtAccountGoals; NULL until first used after a reset */
 static HTAB *account_cache = NULL;
@@ -92,11 +92,12 @@ PG_FUNCTION_INFO_V1(ct_invalidate_goals);
  * Mark what depends on a relation as stale when its relcache entry goes.
  * The caches are dropped lazily, at their next use, because a callback may
  * run in the middle of an attribution that still holds pointers into them.
+ * The OIDs of the last lookup name the tables even while it is stale.
  */
 static void
 invalidate_callback(Datum arg, Oid relid)
 {
-	if (!relations_valid || relid == InvalidOid ||
+	if (relid == InvalidOid || !OidIsValid(relations.accounts) ||
 		relid == relations.accounts || relid == relations.campaigns)
 		account_cache_valid = false;
 
@@ -235,8 +236,11 @@ ct_relations(void)
 		((Form_pg_class) GETSTRUCT(tuple))->relkind == RELKIND_RELATION;
 	ReleaseSysCache(tuple);
 
-	/* Plans that named the old relations are rebuilt on their next use. */
-	account_cache_valid = false;
+	/*
+	 * The goals cached stay: they go only when accounts or campaigns change.
+	 * A VACUUM of events, say, invalidates its relcache entry, and must not
+	 * make every backend read every account again.
+	 */
 	relations_valid = true;
 	return &relations;
 }
