@@ -115,4 +115,4 @@ END
 $$;
 
 COMMENT ON FUNCTION bench.attribute_event_plpgsql() IS
-'Benchmark baseline: the extension''s attribution rules as a PL/pgSQL row trigger';
+'Benchmark baseline: the attribution rules as a PL/pgSQL row trigger';

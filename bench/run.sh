@@ -72,7 +72,8 @@ build_and_install
 
 # The installed module is shared with whoever else builds on this machine:
 # note it, to tell if it was replaced during the run.
-module="$("/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" --pkglibdir)/conversion_tracking.so"
+libdir=$("/usr/lib/postgresql/$PG_MAJOR/bin/pg_config" --pkglibdir)
+module="$libdir/conversion_tracking.so"
 module_sum=$(md5sum <"$module")
 
 # A directory the server's user owns, for the cluster and the event files.
@@ -209,10 +210,11 @@ record() {
 		seconds=$7 cpu=$8 source=$9 checked=${10} before=${11:-}
 	sql "$before SELECT bench.record_run($size, $mix, '$method', $clients,
 			'$variant', $events, $seconds, $cpu, '$source', $checked)"
-	printf '%5ss %9s msgs  mix %3s %%  %-6s  %s client(s)  %-7s  %8.0f events/s  %6.1f us CPU\n' \
+	printf '%5ss %9s msgs  mix %3s %%  %-6s  %s client(s)  %-7s  %8.0f %s\n' \
 		"$SECONDS" "$size" "$mix" "$method" "$clients" "$variant" \
 		"$(awk -v e="$events" -v s="$seconds" 'BEGIN { print e / s }')" \
-		"$(awk -v e="$events" -v s="$cpu" 'BEGIN { print s * 1e6 / e }')"
+		"$(awk -v e="$events" -v s="$cpu" \
+			'BEGIN { printf "events/s  %6.1f us CPU", s * 1e6 / e }')"
 }
 
 # Ingest one case's events with one variant of attribution, timed.  The
@@ -361,7 +363,8 @@ done
 
 # The last size stays loaded for the memory run and the insights.
 last_size=${sizes##* }
-echo "== ${SECONDS}s: memory of one backend ingesting $memory_events goal events"
+echo "== ${SECONDS}s: memory of one backend ingesting $memory_events" \
+	"goal events"
 psql_ -v messages="$last_size" -v batches=$((memory_events / batch_size)) \
 	-v batch_size="$batch_size" -v pool="$copy_events" \
 	-f "$work/memory.sql"
