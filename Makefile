@@ -23,7 +23,7 @@ INSTALL_PARTS = \
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
-REGRESS = schema settings tracking links attribution attribution_random bad_input altered_tables row_security insights
+REGRESS = schema settings tracking links attribution attribution_random batches bad_input altered_tables row_security insights
 REGRESS_OPTS = --encoding=UTF8
 ISOLATION = concurrent_ingest goal_change
 TAP_TESTS = 1

@@ -10,6 +10,14 @@
  * user makes the scan wait for that transaction and look again, so that the
  * outcome is the one that the order of commits gives.
  *
+ * The row trigger only queues each goal event; the statement trigger that
+ * follows it attributes the statement's goal events together, sorted in the
+ * order of the messages index, with the relations and the scan opened once.
+ * Consecutive probes then share index pages, which is most of what a goal
+ * event costs once the messages table outgrows the CPU caches.  Either way
+ * the events are attributed when the statement ends, in its transaction,
+ * as a plain AFTER ROW trigger would.
+ *
  * Copyright (c) 2026, conversion_tracking developers
  *
  *-------------------------------------------------------------------------
@@ -40,6 +48,13 @@
 
 #include "conversion_tracking.h"
 
+/*
+ * Goal events queued at most before the row trigger attributes them without
+ * waiting for the statement's end: enough for probes in key order to share
+ * index pages, few enough that a long COPY keeps its memory flat.
+ */
+#define MAX_QUEUED_EVENTS 8192
+
 /* An event, as attribution needs it. */
 typedef struct CtEvent
 {
@@ -47,10 +62,25 @@ typedef struct CtEvent
 	int64		event_id;
 	Datum		user_id;		/* text */
 	Datum		event_name;		/* text */
-	Jsonb	   *data;
-	Jsonb	   *extras;
 	TimestampTz occurred_at;
+	bool		has_token;		/* extras->'vero_conv' read as a token */
+	pg_uuid_t	token;
+	Datum		value;			/* numeric, or 0 when the event has none */
+	int			nest_level;		/* of the transaction that inserted it */
 } CtEvent;
+
+/*
+ * The goal events that the row trigger has queued for the statement
+ * trigger.  Events of a subtransaction come after those of its parent, so
+ * that the events of a subtransaction that ends are always at the end.
+ */
+typedef struct CtEventQueue
+{
+	MemoryContext context;		/* holds the array and the events' values */
+	CtEvent    *events;
+	int			nevents;
+	int			size;
+} CtEventQueue;
 
 /* A message that may earn the conversion. */
 typedef struct CtCandidate
@@ -73,8 +103,29 @@ typedef struct CtCandidates
 	CtCandidate indirect;
 } CtCandidates;
 
-/* Per-row allocations go here; it is reset for every event. */
-static MemoryContext row_context = NULL;
+/*
+ * What attribution keeps open while it works through a batch of events:
+ * the scan of the messages index, and the conversions table with its
+ * indexes.
+ */
+typedef struct CtAttributor
+{
+	CtRelations rels;			/* a copy: an invalidation may rebuild it */
+	MemoryContext batch_context;	/* lives as long as the batch */
+	MemoryContext row_context;	/* reset for every event */
+	Relation	messages;
+	Relation	messages_index;
+	TupleTableSlot *message_slot;
+	SnapshotData dirty;
+	IndexScanDesc scan;
+	Relation	conversions;
+	bool		insert_directly;
+	EState	   *estate;
+	ResultRelInfo *conversions_info;
+	TupleTableSlot *conversion_slot;
+} CtAttributor;
+
+static CtEventQueue queue;
 
 static SPIPlanPtr insert_conversion_plan = NULL;
 static SPIPlanPtr delete_conversion_plan = NULL;
@@ -89,14 +140,14 @@ PG_FUNCTION_INFO_V1(ct_forget_conversions);
  * string that reads as one.  Anything else is no token, and no error.
  */
 static bool
-event_token(const CtEvent *event, pg_uuid_t *token)
+read_token(Jsonb *extras, pg_uuid_t *token)
 {
 	JsonbValue *value;
 
-	if (event->extras == NULL || !JB_ROOT_IS_OBJECT(event->extras))
+	if (extras == NULL || !JB_ROOT_IS_OBJECT(extras))
 		return false;
 
-	value = getKeyJsonValueFromContainer(&event->extras->root,
+	value = getKeyJsonValueFromContainer(&extras->root,
 										 "vero_conv", strlen("vero_conv"),
 										 NULL);
 	if (value == NULL || value->type != jbvString)
@@ -128,39 +179,69 @@ is_decimal_string(const char *s, int len)
 
 /*
  * Return the event's value: data->'revenue' when it is a JSON number or a
- * string holding a decimal number.  Set *isnull otherwise.
+ * string holding a decimal number, and 0 otherwise.
  */
 static Datum
-event_value(const CtEvent *event, bool *isnull)
+read_value(Jsonb *data)
 {
 	JsonbValue *value;
 
-	*isnull = true;
-	if (event->data == NULL || !JB_ROOT_IS_OBJECT(event->data))
+	if (data == NULL || !JB_ROOT_IS_OBJECT(data))
 		return (Datum) 0;
 
-	value = getKeyJsonValueFromContainer(&event->data->root,
+	value = getKeyJsonValueFromContainer(&data->root,
 										 "revenue", strlen("revenue"), NULL);
 	if (value == NULL)
 		return (Datum) 0;
 
 	if (value->type == jbvNumeric)
-	{
-		*isnull = false;
 		return NumericGetDatum(value->val.numeric);
-	}
 	if (value->type == jbvString &&
 		is_decimal_string(value->val.string.val, value->val.string.len))
 	{
 		char	   *s = pnstrdup(value->val.string.val,
 								 value->val.string.len);
 
-		*isnull = false;
 		return DirectFunctionCall3(numeric_in, CStringGetDatum(s),
 								   ObjectIdGetDatum(InvalidOid),
 								   Int32GetDatum(-1));
 	}
 	return (Datum) 0;
+}
+
+/*
+ * Fill an event from a row whose columns for each CtEventColumn are at the
+ * given numbers.  Return false when a column that attribution needs is
+ * NULL; the table forbids that unless a user altered it.  The event points
+ * into the row and into memory of the current context.
+ */
+static bool
+read_event(HeapTuple tuple, TupleDesc tupdesc, const AttrNumber *col,
+		   CtEvent *event)
+{
+	Datum		values[EV_NCOLUMNS];
+	bool		isnull[EV_NCOLUMNS];
+
+	for (int i = 0; i < EV_NCOLUMNS; i++)
+		values[i] = heap_getattr(tuple, col[i], tupdesc, &isnull[i]);
+
+	if (isnull[EV_ACCOUNT_ID] || isnull[EV_EVENT_ID] || isnull[EV_USER_ID] ||
+		isnull[EV_EVENT_NAME] || isnull[EV_OCCURRED_AT])
+		return false;
+
+	event->account_id = DatumGetInt64(values[EV_ACCOUNT_ID]);
+	event->event_id = DatumGetInt64(values[EV_EVENT_ID]);
+	event->user_id =
+		PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[EV_USER_ID]));
+	event->event_name =
+		PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[EV_EVENT_NAME]));
+	event->occurred_at = DatumGetTimestampTz(values[EV_OCCURRED_AT]);
+	event->has_token = !isnull[EV_EXTRAS] &&
+		read_token(DatumGetJsonbP(values[EV_EXTRAS]), &event->token);
+	event->value = isnull[EV_DATA] ? (Datum) 0 :
+		read_value(DatumGetJsonbP(values[EV_DATA]));
+	event->nest_level = GetCurrentTransactionNestLevel();
+	return true;
 }
 
 /*
@@ -191,14 +272,14 @@ happened_by(TupleTableSlot *slot, AttrNumber attnum, TimestampTz t)
 
 /*
  * Weigh one message of the user, in the window and in a goal campaign,
- * against the best so far.
+ * against the best so far.  What the winner keeps of the row is copied
+ * into row_context.
  */
 static void
-consider_message(TupleTableSlot *slot, const CtRelations *rels,
-				 const CtEvent *event, const pg_uuid_t *token,
+consider_message(TupleTableSlot *slot, const AttrNumber *col,
+				 const CtEvent *event, MemoryContext row_context,
 				 CtCandidates *best)
 {
-	const AttrNumber *col = rels->message_columns;
 	CtCandidate this;
 	bool		isnull;
 	Datum		value;
@@ -214,7 +295,14 @@ consider_message(TupleTableSlot *slot, const CtRelations *rels,
 	value = slot_getattr(slot, col[MSG_HELD_OUT], &isnull);
 	this.held_out = !isnull && DatumGetBool(value);
 	value = slot_getattr(slot, col[MSG_VARIANT], &isnull);
-	this.variant = isnull ? (Datum) 0 : datumCopy(value, false, -1);
+	this.variant = (Datum) 0;
+	if (!isnull)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(row_context);
+
+		this.variant = datumCopy(value, false, -1);
+		MemoryContextSwitchTo(oldcxt);
+	}
 	value = slot_getattr(slot, col[MSG_STEP], &this.step_isnull);
 	this.step = this.step_isnull ? 0 : DatumGetInt32(value);
 
@@ -222,11 +310,12 @@ consider_message(TupleTableSlot *slot, const CtRelations *rels,
 	 * Rule 4: the token that came back with the event names its message.  A
 	 * hold-out row was never sent, so its token cannot have come back.
 	 */
-	if (token != NULL && !this.held_out)
+	if (event->has_token && !this.held_out)
 	{
 		value = slot_getattr(slot, col[MSG_CONVERSION_TOKEN], &isnull);
 		if (!isnull &&
-			memcmp(DatumGetUUIDP(value)->data, token->data, UUID_LEN) == 0)
+			memcmp(DatumGetUUIDP(value)->data, event->token.data,
+				   UUID_LEN) == 0)
 			best->direct = this;
 	}
 
@@ -243,6 +332,75 @@ consider_message(TupleTableSlot *slot, const CtRelations *rels,
 }
 
 /*
+ * Open what attribution of a batch of events needs.  Memory that lives as
+ * long as the batch comes from the current context.
+ */
+static void
+begin_attribution(CtAttributor *att)
+{
+	const CtRelations *rels = ct_relations();
+
+	att->rels = *rels;
+	att->batch_context = CurrentMemoryContext;
+	att->row_context = AllocSetContextCreate(CurrentMemoryContext,
+											 "conversion_tracking event",
+											 ALLOCSET_DEFAULT_SIZES);
+
+	/* The candidate scan: begun once, rescanned for each event. */
+	att->messages = table_open(rels->messages, AccessShareLock);
+	att->messages_index = index_open(rels->messages_user_sent_idx,
+									 AccessShareLock);
+	att->message_slot = table_slot_create(att->messages, NULL);
+	InitDirtySnapshot(att->dirty);
+	att->scan = ct_index_beginscan(att->messages, att->messages_index,
+								   &att->dirty, 4);
+	att->scan->xs_want_itup = true;
+
+	/*
+	 * The conversions are written straight into the heap and the indexes,
+	 * as logical replication applies a row: starting an executor for each
+	 * one-row INSERT would cost more than the insert itself.  That is only
+	 * right while the table is as the extension created it, with no
+	 * trigger of the user's; otherwise a prepared INSERT does it all.
+	 */
+	att->conversions = table_open(rels->conversions, RowExclusiveLock);
+	att->insert_directly = rels->conversions_as_installed &&
+		att->conversions->trigdesc == NULL;
+	if (att->insert_directly)
+	{
+		att->estate = CreateExecutorState();
+		att->conversions_info = makeNode(ResultRelInfo);
+		InitResultRelInfo(att->conversions_info, att->conversions, 1, NULL,
+						  0);
+		ExecOpenIndices(att->conversions_info, false);
+		att->conversion_slot =
+			MakeSingleTupleTableSlot(RelationGetDescr(att->conversions),
+									 &TTSOpsVirtual);
+	}
+}
+
+/*
+ * Close what begin_attribution() opened.
+ */
+static void
+end_attribution(CtAttributor *att)
+{
+	if (att->insert_directly)
+	{
+		ExecDropSingleTupleTableSlot(att->conversion_slot);
+		ExecCloseIndices(att->conversions_info);
+		FreeExecutorState(att->estate);
+	}
+	table_close(att->conversions, NoLock);
+
+	index_endscan(att->scan);
+	ExecDropSingleTupleTableSlot(att->message_slot);
+	index_close(att->messages_index, NoLock);
+	table_close(att->messages, NoLock);
+	MemoryContextDelete(att->row_context);
+}
+
+/*
  * Find the best message of each type among the user's messages sent in
  * the window before the event (rules 3 to 7).
  *
@@ -250,21 +408,21 @@ consider_message(TupleTableSlot *slot, const CtRelations *rels,
  * still in progress are writing.  On such a row it waits for the writer to
  * end and starts over, so the result is what is committed once no writer of
  * this user's messages is left in front of us.
+ *
+ * A B-tree scan allocates some of its buffers on first need, in the current
+ * memory context, and keeps them until it ends: the scan runs in the
+ * batch's context.
  */
 static void
-find_candidates(const CtEvent *event, const CtGoal *goal, int64 window,
-				const pg_uuid_t *token, CtCandidates *best)
+find_candidates(CtAttributor *att, const CtEvent *event,
+				const CtGoal *goal, int64 window, CtCandidates *best)
 {
-	const CtRelations *rels = ct_relations();
-	Relation	rel = table_open(rels->messages, AccessShareLock);
-	Relation	index = index_open(rels->messages_user_sent_idx,
-								   AccessShareLock);
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	IndexScanDesc scan = att->scan;
+	TupleTableSlot *slot = att->message_slot;
 	TimestampTz window_start;
-	SnapshotData dirty;
 	ScanKeyData keys[4];
-	IndexScanDesc scan;
 	ItemPointer tid;
+	MemoryContext oldcxt = MemoryContextSwitchTo(att->batch_context);
 
 	/* sent_at <= T <= sent_at + W, that is T - W <= sent_at <= T */
 	if (pg_sub_s64_overflow(event->occurred_at, window, &window_start))
@@ -273,19 +431,16 @@ find_candidates(const CtEvent *event, const CtGoal *goal, int64 window,
 	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_INT8EQ,
 				Int64GetDatum(event->account_id));
 	ScanKeyEntryInitialize(&keys[1], 0, 2, BTEqualStrategyNumber,
-						   InvalidOid, index->rd_indcollation[1],
+						   InvalidOid,
+						   att->messages_index->rd_indcollation[1],
 						   F_TEXTEQ, event->user_id);
 	ScanKeyInit(&keys[2], 3, BTGreaterEqualStrategyNumber, F_TIMESTAMPTZ_GE,
 				TimestampTzGetDatum(window_start));
 	ScanKeyInit(&keys[3], 3, BTLessEqualStrategyNumber, F_TIMESTAMPTZ_LE,
 				TimestampTzGetDatum(event->occurred_at));
 
-	InitDirtySnapshot(dirty);
-
 retry:
 	memset(best, 0, sizeof(CtCandidates));
-	scan = ct_index_beginscan(rel, index, &dirty, 4);
-	scan->xs_want_itup = true;
 	index_rescan(scan, keys, 4, NULL, 0);
 
 	while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
@@ -307,26 +462,29 @@ retry:
 			if (!index_fetch_heap(scan, slot))
 				break;
 
-			/* A row still being written: wait for its writer, rescan. */
-			writer = TransactionIdIsValid(dirty.xmin) ?
-				dirty.xmin : dirty.xmax;
+			/*
+			 * A row still being written: wait for its writer and scan again.
+			 * Rescanning first lets go of the pages the scan holds pinned,
+			 * which a VACUUM that the writer waits for may need.
+			 */
+			writer = TransactionIdIsValid(att->dirty.xmin) ?
+				att->dirty.xmin : att->dirty.xmax;
 			if (TransactionIdIsValid(writer))
 			{
 				ItemPointerData row = slot->tts_tid;
 
-				index_endscan(scan);
-				XactLockTableWait(writer, rel, &row, XLTW_None);
+				ExecClearTuple(slot);
+				index_rescan(scan, keys, 4, NULL, 0);
+				XactLockTableWait(writer, att->messages, &row, XLTW_None);
 				goto retry;
 			}
 
-			consider_message(slot, rels, event, token, best);
+			consider_message(slot, att->rels.message_columns, event,
+							 att->row_context, best);
 		} while (scan->xs_heap_continue);
 	}
-
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(index, NoLock);
-	table_close(rel, NoLock);
+	ExecClearTuple(slot);
+	MemoryContextSwitchTo(oldcxt);
 }
 
 /*
@@ -370,28 +528,21 @@ insert_through_plan(const Datum *values, const bool *isnull)
 }
 
 /*
- * Insert a conversion straight into the heap and the indexes, as logical
- * replication applies a row.  Starting an executor for a one-row INSERT
- * costs more than the insert itself; this path is taken only when the
- * table is as the extension created it, with no trigger of the user's.
+ * Insert a conversion straight into the heap and the indexes.
  */
 static void
-insert_directly(Relation rel, const CtRelations *rels, const Datum *values,
-				const bool *isnull)
+insert_directly(CtAttributor *att, const Datum *values, const bool *isnull)
 {
-	TupleDesc	tupdesc = RelationGetDescr(rel);
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(tupdesc,
-													&TTSOpsVirtual);
-	EState	   *estate = CreateExecutorState();
-	ResultRelInfo *result_rel = makeNode(ResultRelInfo);
-	AttrNumber	id_column = rels->conversion_id_column;
+	TupleTableSlot *slot = att->conversion_slot;
+	int			natts = slot->tts_tupleDescriptor->natts;
+	AttrNumber	id_column = att->rels.conversion_id_column;
 
 	/* Place each value in its column; conversion_id is the event's id. */
 	ExecClearTuple(slot);
-	memset(slot->tts_isnull, true, tupdesc->natts * sizeof(bool));
+	memset(slot->tts_isnull, true, natts * sizeof(bool));
 	for (int i = 0; i < CONV_NCOLUMNS; i++)
 	{
-		AttrNumber	attnum = rels->conversion_columns[i];
+		AttrNumber	attnum = att->rels.conversion_columns[i];
 
 		slot->tts_values[attnum - 1] = values[i];
 		slot->tts_isnull[attnum - 1] = isnull[i];
@@ -401,14 +552,12 @@ insert_directly(Relation rel, const CtRelations *rels, const Datum *values,
 	ExecStoreVirtualTuple(slot);
 
 	/* Insert the row, then its index entries; the key refuses a second. */
-	InitResultRelInfo(result_rel, rel, 1, NULL, 0);
-	ExecOpenIndices(result_rel, false);
-	table_tuple_insert(rel, slot, GetCurrentCommandId(true), 0, NULL);
-	(void) ct_insert_index_tuples(result_rel, slot, estate);
+	table_tuple_insert(att->conversions, slot, GetCurrentCommandId(true), 0,
+					   NULL);
+	(void) ct_insert_index_tuples(att->conversions_info, slot, att->estate);
 
-	ExecCloseIndices(result_rel);
-	FreeExecutorState(estate);
-	ExecDropSingleTupleTableSlot(slot);
+	ExecClearTuple(slot);
+	ResetPerTupleExprContext(att->estate);
 }
 
 /*
@@ -416,14 +565,11 @@ insert_directly(Relation rel, const CtRelations *rels, const Datum *values,
  * what explains it without a join.
  */
 static void
-insert_conversion(const CtEvent *event, const CtCandidate *message,
-				  const char *conversion_type)
+insert_conversion(CtAttributor *att, const CtEvent *event,
+				  const CtCandidate *message, const char *conversion_type)
 {
-	const CtRelations *rels = ct_relations();
 	Datum		values[CONV_NCOLUMNS];
 	bool		isnull[CONV_NCOLUMNS];
-	Relation	rel;
-	CtSavedUser saved;
 
 	memset(isnull, false, sizeof(isnull));
 	values[CONV_ACCOUNT_ID] = Int64GetDatum(event->account_id);
@@ -440,18 +586,19 @@ insert_conversion(const CtEvent *event, const CtCandidate *message,
 	isnull[CONV_VARIANT] = (message->variant == (Datum) 0);
 	values[CONV_STEP] = Int32GetDatum(message->step);
 	isnull[CONV_STEP] = message->step_isnull;
-	values[CONV_VALUE] = event_value(event, &isnull[CONV_VALUE]);
+	values[CONV_VALUE] = event->value;
+	isnull[CONV_VALUE] = (event->value == (Datum) 0);
 
-	rel = table_open(rels->conversions, RowExclusiveLock);
-	if (rels->conversions_as_installed && rel->trigdesc == NULL)
-		insert_directly(rel, rels, values, isnull);
+	if (att->insert_directly)
+		insert_directly(att, values, isnull);
 	else
 	{
+		CtSavedUser saved;
+
 		ct_become_owner(&saved);
 		insert_through_plan(values, isnull);
 		ct_restore_user(&saved);
 	}
-	table_close(rel, NoLock);
 }
 
 /*
@@ -460,26 +607,25 @@ insert_conversion(const CtEvent *event, const CtCandidate *message,
  * yet.  Return the conversion type, or NULL.
  */
 static const char *
-attribute(const CtEvent *event)
+attribute(CtAttributor *att, const CtEvent *event)
 {
 	const CtAccountGoals *account;
 	const CtGoal *goal;
-	pg_uuid_t	token;
-	bool		have_token;
 	CtCandidates best;
 	const char *type = NULL;
 	const CtCandidate *winner = NULL;
+	MemoryContext oldcxt;
+
+	oldcxt = MemoryContextSwitchTo(att->row_context);
 
 	/* Rule 1: only a goal of one of the account's campaigns can convert. */
 	account = ct_account_goals(event->account_id);
 	goal = ct_find_goal(account, TextDatumGetCString(event->event_name));
 	if (goal == NULL || TIMESTAMP_NOT_FINITE(event->occurred_at))
-		return NULL;
+		goto done;
 
 	/* Rules 2 to 7: the best message of each type in the window. */
-	have_token = event_token(event, &token);
-	find_candidates(event, goal, account->window_usecs,
-					have_token ? &token : NULL, &best);
+	find_candidates(att, event, goal, account->window_usecs, &best);
 
 	/* Direct beats view-through beats indirect. */
 	if (best.direct.found)
@@ -500,100 +646,214 @@ attribute(const CtEvent *event)
 
 	/* Rule 8: at most one conversion per event. */
 	if (winner != NULL)
-		insert_conversion(event, winner, type);
+		insert_conversion(att, event, winner, type);
+
+done:
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextReset(att->row_context);
 	return type;
 }
 
 /*
- * Return the memory context for one event's work, emptied.
+ * Order events as the messages index orders its keys: account, then user
+ * id bytewise as COLLATE "C" compares, then time.
  */
-static MemoryContext
-fresh_row_context(void)
+static int
+compare_events(const void *a, const void *b)
 {
-	if (row_context == NULL)
-		row_context = AllocSetContextCreate(TopMemoryContext,
-											"conversion_tracking row",
-											ALLOCSET_DEFAULT_SIZES);
+	const CtEvent *x = (const CtEvent *) a;
+	const CtEvent *y = (const CtEvent *) b;
+	int			xlen,
+				ylen,
+				result;
+
+	if (x->account_id != y->account_id)
+		return x->account_id < y->account_id ? -1 : 1;
+
+	xlen = VARSIZE_ANY_EXHDR(DatumGetPointer(x->user_id));
+	ylen = VARSIZE_ANY_EXHDR(DatumGetPointer(y->user_id));
+	result = memcmp(VARDATA_ANY(DatumGetPointer(x->user_id)),
+					VARDATA_ANY(DatumGetPointer(y->user_id)),
+					Min(xlen, ylen));
+	if (result != 0)
+		return result;
+	if (xlen != ylen)
+		return xlen < ylen ? -1 : 1;
+
+	if (x->occurred_at != y->occurred_at)
+		return x->occurred_at < y->occurred_at ? -1 : 1;
+	if (x->event_id != y->event_id)
+		return x->event_id < y->event_id ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Copy an event's values into the current memory context.
+ */
+static void
+copy_event_values(CtEvent *event)
+{
+	event->user_id = datumCopy(event->user_id, false, -1);
+	event->event_name = datumCopy(event->event_name, false, -1);
+	if (event->value != (Datum) 0)
+		event->value = datumCopy(event->value, false, -1);
+}
+
+/*
+ * Queue a goal event for the statement trigger.
+ */
+static void
+queue_event(const CtEvent *event)
+{
+	MemoryContext oldcxt;
+
+	if (queue.context == NULL)
+		queue.context = AllocSetContextCreate(TopMemoryContext,
+											  "conversion_tracking queue",
+											  ALLOCSET_DEFAULT_SIZES);
+	oldcxt = MemoryContextSwitchTo(queue.context);
+
+	if (queue.nevents == queue.size)
+	{
+		queue.size = Max(64, queue.size * 2);
+		if (queue.events == NULL)
+			queue.events = palloc(queue.size * sizeof(CtEvent));
+		else
+			queue.events = repalloc(queue.events,
+									queue.size * sizeof(CtEvent));
+	}
+	queue.events[queue.nevents] = *event;
+	copy_event_values(&queue.events[queue.nevents]);
+	queue.nevents++;
+
+	MemoryContextSwitchTo(oldcxt);
+}
+
+/*
+ * Empty the queue, and give its memory back.
+ */
+static void
+clear_queue(void)
+{
+	if (queue.context != NULL)
+		MemoryContextDelete(queue.context);
+	memset(&queue, 0, sizeof(queue));
+}
+
+/*
+ * Attribute the queued events that the current transaction may attribute:
+ * those it queued itself, and those of its subtransactions that committed.
+ * Events that an outer transaction queued stay for its own statement, so
+ * that rolling back a subtransaction cannot take their conversions along.
+ */
+static void
+attribute_queued_events(void)
+{
+	int			level = GetCurrentTransactionNestLevel();
+	int			first = queue.nevents;
+	MemoryContext oldcxt = CurrentMemoryContext;
+	MemoryContext batch_context;
+	CtEvent    *events;
+	int			nevents;
+	CtAttributor att;
+
+	while (first > 0 && queue.events[first - 1].nest_level >= level)
+		first--;
+	nevents = queue.nevents - first;
+	if (nevents == 0)
+		return;
+
+	/*
+	 * Take the events out of the queue before attributing any, since an
+	 * insert into conversions may run a user's trigger that inserts events
+	 * and queues them.  Usually that is the whole queue, memory and all.
+	 */
+	if (first == 0)
+	{
+		batch_context = queue.context;
+		events = queue.events;
+		MemoryContextSetParent(batch_context, CurrentMemoryContext);
+		memset(&queue, 0, sizeof(queue));
+	}
 	else
-		MemoryContextReset(row_context);
-	return row_context;
+	{
+		batch_context = AllocSetContextCreate(CurrentMemoryContext,
+											  "conversion_tracking batch",
+											  ALLOCSET_DEFAULT_SIZES);
+		MemoryContextSwitchTo(batch_context);
+		events = palloc(nevents * sizeof(CtEvent));
+		memcpy(events, queue.events + first, nevents * sizeof(CtEvent));
+		for (int i = 0; i < nevents; i++)
+			copy_event_values(&events[i]);
+		queue.nevents = first;
+	}
+
+	/* Probe the index in its own order, so that probes share pages. */
+	MemoryContextSwitchTo(batch_context);
+	qsort(events, nevents, sizeof(CtEvent), compare_events);
+
+	begin_attribution(&att);
+	for (int i = 0; i < nevents; i++)
+		(void) attribute(&att, &events[i]);
+	end_attribution(&att);
+
+	MemoryContextSwitchTo(oldcxt);
+	MemoryContextDelete(batch_context);
 }
 
 /*
- * Fill an event from a row whose columns for each CtEventColumn are at the
- * given numbers.  Return false when a column that attribution needs is
- * NULL; the table forbids that unless a user altered it.
- */
-static bool
-read_event(HeapTuple tuple, TupleDesc tupdesc, const AttrNumber *col,
-		   CtEvent *event)
-{
-	Datum		values[EV_NCOLUMNS];
-	bool		isnull[EV_NCOLUMNS];
-
-	for (int i = 0; i < EV_NCOLUMNS; i++)
-		values[i] = heap_getattr(tuple, col[i], tupdesc, &isnull[i]);
-
-	if (isnull[EV_ACCOUNT_ID] || isnull[EV_EVENT_ID] || isnull[EV_USER_ID] ||
-		isnull[EV_EVENT_NAME] || isnull[EV_OCCURRED_AT])
-		return false;
-
-	event->account_id = DatumGetInt64(values[EV_ACCOUNT_ID]);
-	event->event_id = DatumGetInt64(values[EV_EVENT_ID]);
-	event->user_id =
-		PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[EV_USER_ID]));
-	event->event_name =
-		PointerGetDatum(PG_DETOAST_DATUM_PACKED(values[EV_EVENT_NAME]));
-	event->data = isnull[EV_DATA] ? NULL : DatumGetJsonbP(values[EV_DATA]);
-	event->extras = isnull[EV_EXTRAS] ? NULL :
-		DatumGetJsonbP(values[EV_EXTRAS]);
-	event->occurred_at = DatumGetTimestampTz(values[EV_OCCURRED_AT]);
-	return true;
-}
-
-/*
- * attribute_event() trigger
+ * attribute_event_trigger() trigger
  *
- * AFTER INSERT ... FOR EACH ROW trigger on the events table, whose WHEN
- * condition lets only goal events through.  Attributes the new event and
- * records its conversion in the same transaction.
+ * Two triggers on the events table call it.  As the AFTER INSERT ... FOR
+ * EACH ROW trigger, whose WHEN condition lets only goal events through, it
+ * queues the new event.  As the AFTER INSERT ... FOR EACH STATEMENT
+ * trigger, which fires after the statement's row triggers, it attributes
+ * the queued events and records their conversions.
  */
 Datum
 ct_attribute_event_trigger(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	const CtRelations *rels;
-	MemoryContext oldcxt;
 	CtEvent		event;
 
 	/* Check how we were called. */
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("attribute_event() was not called by trigger manager")));
+				 errmsg("attribute_event_trigger() was not called by trigger manager")));
 	if (!TRIGGER_FIRED_AFTER(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) ||
 		!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("attribute_event() must be fired AFTER INSERT ... FOR EACH ROW")));
+				 errmsg("attribute_event_trigger() must be fired AFTER INSERT")));
 
 	rels = ct_relations();
 	if (RelationGetRelid(trigdata->tg_relation) != rels->events)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("attribute_event() must be fired for table \"%s.events\"",
+				 errmsg("attribute_event_trigger() must be fired for table \"%s.events\"",
 						CT_SCHEMA_NAME)));
 
-	/* Read the new event, and attribute it. */
-	oldcxt = MemoryContextSwitchTo(fresh_row_context());
+	/* The statement is over: attribute its goal events. */
+	if (TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event))
+	{
+		attribute_queued_events();
+		return PointerGetDatum(NULL);
+	}
+
+	/*
+	 * Queue the new event; the trigger manager frees what reading it
+	 * allocates.  A long statement attributes its events by batches, so
+	 * that the queue does not grow with it.
+	 */
 	if (read_event(trigdata->tg_trigtuple,
 				   RelationGetDescr(trigdata->tg_relation),
 				   rels->event_columns, &event))
-		(void) attribute(&event);
+		queue_event(&event);
+	if (queue.nevents >= MAX_QUEUED_EVENTS)
+		attribute_queued_events();
 
-	MemoryContextSwitchTo(oldcxt);
-	MemoryContextReset(row_context);
 	return PointerGetDatum(NULL);
 }
 
@@ -613,7 +873,6 @@ ct_attribute_event(PG_FUNCTION_ARGS)
 	CtSavedUser saved;
 	CtEvent		event;
 	const char *type = NULL;
-	MemoryContext oldcxt;
 	bool		readable;
 	static const AttrNumber in_select_order[EV_NCOLUMNS] = {
 		1, 2, 3, 4, 5, 6, 7
@@ -652,7 +911,6 @@ ct_attribute_event(PG_FUNCTION_ARGS)
 				 errmsg("event " INT64_FORMAT " of account " INT64_FORMAT " does not exist",
 						event_id, account_id)));
 
-	oldcxt = MemoryContextSwitchTo(fresh_row_context());
 	readable = read_event(SPI_tuptable->vals[0], SPI_tuptable->tupdesc,
 						  in_select_order, &event);
 
@@ -666,8 +924,13 @@ ct_attribute_event(PG_FUNCTION_ARGS)
 
 	/* Asked for explicitly, so whatever conversion_tracking.attribution is. */
 	if (readable)
-		type = attribute(&event);
-	MemoryContextSwitchTo(oldcxt);
+	{
+		CtAttributor att;
+
+		begin_attribution(&att);
+		type = attribute(&att, &event);
+		end_attribution(&att);
+	}
 
 	SPI_finish();
 
@@ -743,4 +1006,70 @@ ct_forget_conversions(PG_FUNCTION_ARGS)
 
 	SPI_finish();
 	return PointerGetDatum(NULL);
+}
+
+/*
+ * Keep the queue in step with the transaction: a subtransaction that rolls
+ * back takes its queued events along, one that commits hands them to its
+ * parent.
+ */
+static void
+queue_subxact_callback(SubXactEvent xact_event, SubTransactionId subid,
+					   SubTransactionId parent_subid, void *arg)
+{
+	int			level = GetCurrentTransactionNestLevel();
+	int			first = queue.nevents;
+
+	if (xact_event != SUBXACT_EVENT_ABORT_SUB &&
+		xact_event != SUBXACT_EVENT_COMMIT_SUB)
+		return;
+
+	while (first > 0 && queue.events[first - 1].nest_level >= level)
+		first--;
+
+	if (xact_event == SUBXACT_EVENT_ABORT_SUB)
+		queue.nevents = first;
+	else
+		for (int i = first; i < queue.nevents; i++)
+			queue.events[i].nest_level = level - 1;
+}
+
+/*
+ * Empty the queue when the transaction ends.  Every event should have been
+ * attributed by then; one left over means that the statement trigger did
+ * not fire, and committing would lose its conversion.
+ */
+static void
+queue_xact_callback(XactEvent xact_event, void *arg)
+{
+	switch (xact_event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+		case XACT_EVENT_PARALLEL_PRE_COMMIT:
+		case XACT_EVENT_PRE_PREPARE:
+			if (queue.nevents > 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+						 errmsg_plural("%d goal event was not attributed",
+									   "%d goal events were not attributed",
+									   queue.nevents, queue.nevents),
+						 errdetail("Trigger \"attribute_queued_events\" of table \"%s.events\" did not fire after trigger \"attribute_event\".",
+								   CT_SCHEMA_NAME),
+						 errhint("Enable and disable the two triggers together.")));
+			break;
+		default:
+			clear_queue();
+			break;
+	}
+}
+
+/*
+ * Register the callbacks that keep the queue of goal events in step with
+ * the transaction.
+ */
+void
+ct_attribution_init(void)
+{
+	RegisterXactCallback(queue_xact_callback, NULL);
+	RegisterSubXactCallback(queue_subxact_callback, NULL);
 }

@@ -18,11 +18,13 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 /*
- * Define the settings and register the cache invalidation callbacks.
+ * Define the settings, and register the callbacks of the caches and of the
+ * queue of goal events.
  */
 void
 _PG_init(void)
 {
 	ct_define_settings();
 	ct_cache_init();
+	ct_attribution_init();
 }

@@ -148,6 +148,9 @@ typedef struct CtSavedUser
 	int			sec_context;
 } CtSavedUser;
 
+/* attribution.c */
+extern void ct_attribution_init(void);
+
 /* cache.c */
 extern void ct_cache_init(void);
 extern const CtRelations *ct_relations(void);

@@ -17,14 +17,21 @@ LANGUAGE C
 AS 'MODULE_PATHNAME', 'ct_attribute_event_trigger';
 
 COMMENT ON FUNCTION conversion_tracking.attribute_event_trigger() IS
-'Trigger on events: attribute each new goal event and record its conversion';
+'Trigger on events: queue each new goal event, and attribute the queue at the end of the statement';
 
--- The WHEN condition keeps every other event out of the trigger queue.
+-- The WHEN condition keeps every other event out of the trigger queue.  The
+-- row trigger only queues goal events; the statement trigger, which fires
+-- after it, attributes them together, in the order of the messages index.
 CREATE TRIGGER attribute_event
 	AFTER INSERT ON conversion_tracking.events
 	FOR EACH ROW
 	WHEN (conversion_tracking.is_conversion_goal(NEW.account_id,
 												 NEW.event_name))
+	EXECUTE FUNCTION conversion_tracking.attribute_event_trigger();
+
+CREATE TRIGGER attribute_queued_events
+	AFTER INSERT ON conversion_tracking.events
+	FOR EACH STATEMENT
 	EXECUTE FUNCTION conversion_tracking.attribute_event_trigger();
 
 CREATE FUNCTION conversion_tracking.invalidate_goals()
