@@ -5,7 +5,8 @@
 -- plain way: an AFTER INSERT ... FOR EACH ROW trigger with no WHEN
 -- condition, which looks the account's goals up for every row.  run.sh
 -- installs it in place of the C trigger for its runs:
---   ALTER TABLE conversion_tracking.events DISABLE TRIGGER attribute_event;
+--   ALTER TABLE conversion_tracking.events DISABLE TRIGGER attribute_event,
+--       DISABLE TRIGGER attribute_queued_events;
 --   CREATE TRIGGER attribute_event_plpgsql AFTER INSERT
 --       ON conversion_tracking.events FOR EACH ROW
 --       EXECUTE FUNCTION bench.attribute_event_plpgsql();

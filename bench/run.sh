@@ -170,7 +170,8 @@ variant_sql() {
 	case "$variant/$action" in
 		notrig/on | plpgsql/on)
 			echo "ALTER TABLE conversion_tracking.events
-				  DISABLE TRIGGER attribute_event;" ;;&
+				  DISABLE TRIGGER attribute_event,
+				  DISABLE TRIGGER attribute_queued_events;" ;;&
 		plpgsql/on)
 			echo "CREATE TRIGGER attribute_event_plpgsql
 				  AFTER INSERT ON conversion_tracking.events FOR EACH ROW
@@ -180,7 +181,8 @@ variant_sql() {
 				  ON conversion_tracking.events;" ;;&
 		notrig/off | plpgsql/off)
 			echo "ALTER TABLE conversion_tracking.events
-				  ENABLE TRIGGER attribute_event;" ;;
+				  ENABLE TRIGGER attribute_event,
+				  ENABLE TRIGGER attribute_queued_events;" ;;
 	esac
 }
 
