@@ -28,6 +28,10 @@ SELECT messages, mix, method, clients,
 	   AS off_warm_cpu,
 	   min(cpu_seconds / events) FILTER (WHERE variant = 'c warm')
 	   AS c_warm_cpu,
+	   max(events / seconds) FILTER (WHERE variant = 'base warm')
+	   AS base_warm,
+	   min(cpu_seconds / events) FILTER (WHERE variant = 'base warm')
+	   AS base_warm_cpu,
 	   max(run_id) FILTER (WHERE variant = 'c' AND checked) AS c_run,
 	   max(run_id) FILTER (WHERE variant = 'plpgsql' AND checked)
 	   AS plpgsql_run,
@@ -150,6 +154,26 @@ SELECT p.messages, round((1e6 / p.off_warm)::numeric, 1) AS "limit us",
 			= (:first_size, p.mix, p.method, p.clients)
  WHERE p.c_warm IS NOT NULL
  ORDER BY p.messages;
+
+SELECT EXISTS (SELECT FROM pivot WHERE base_warm IS NOT NULL) AS compared
+\gset
+\if :compared
+\echo 'The same, with the extension built from the revision given to'
+\echo '--against ("base"), run in turn with the extension of this tree, on'
+\echo 'the same data.'
+SELECT messages, round((1e6 / off_warm)::numeric, 1) AS "limit us",
+	   round((1e6 / base_warm)::numeric, 1) AS "base us",
+	   round((1e6 / c_warm)::numeric, 1) AS "ext us",
+	   round((c_warm / base_warm)::numeric, 2) AS "ext/base",
+	   round((base_warm / off_warm)::numeric, 2) AS "base/limit",
+	   round((c_warm / off_warm)::numeric, 2) AS "ext/limit",
+	   round((base_warm_cpu * 1e6)::numeric, 1) AS "base CPU us",
+	   round((c_warm_cpu * 1e6)::numeric, 1) AS "ext CPU us",
+	   round((base_warm_cpu / c_warm_cpu)::numeric, 2) AS "ext/base, CPU"
+  FROM pivot
+ WHERE base_warm IS NOT NULL
+ ORDER BY messages;
+\endif
 
 \echo 'Memory of one backend ingesting goal events (memory.sql).'
 SELECT messages, stage, events, vm_rss_kb AS "VmRSS kB",

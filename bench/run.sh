@@ -10,6 +10,10 @@
 #   bash bench/run.sh --profile also profile the extension's COPY runs at
 #                               1 million messages (every size with --full)
 #                               with perf, and say where the time goes
+#   bash bench/run.sh --against REV
+#                               also time goal events in a warm backend with
+#                               the extension built from git revision REV,
+#                               in turn with this tree's, on the same data
 #
 # It builds and installs the extension, starts a throwaway cluster of its
 # own (a socket in a temporary directory, no TCP port), generates the data
@@ -25,12 +29,16 @@ cd "$(dirname "$0")/.."
 
 full=false
 profile=false
-for arg in "$@"; do
-	case "$arg" in
+against=
+while [ $# -gt 0 ]; do
+	case "$1" in
 		--full) full=true ;;
 		--profile) profile=true ;;
-		*) echo "usage: bash bench/run.sh [--full] [--profile]" >&2; exit 2 ;;
+		--against) against=${2:?--against needs a git revision}; shift ;;
+		*) echo "usage: bash bench/run.sh [--full] [--profile]" \
+			"[--against REV]" >&2; exit 2 ;;
 	esac
+	shift
 done
 
 # The sizes of the messages table.  The first gets the cases that show how
@@ -80,6 +88,22 @@ module_sum=$(md5sum <"$module")
 work=$(mktemp -d /tmp/ct_bench.XXXXXX)
 cp bench/*.sql "$work/"
 mkdir "$work/files"
+
+# The build to compare with: its module, and whether it has the statement
+# trigger that attributes queued events (before it, the row trigger did
+# all the work, and the statement trigger must be off while it runs).
+base_queues=true
+if [ -n "$against" ]; then
+	git worktree add --detach -f "$work/base" "$against" >/dev/null
+	make -C "$work/base" -s >/dev/null
+	cp "$work/base/conversion_tracking.so" "$work/base.so"
+	grep -q attribute_queued_events "$work/base/sql/install/attribution.sql" ||
+		base_queues=false
+	git worktree remove -f "$work/base"
+	echo "== comparing with $(git rev-parse --short "$against")"
+fi
+cp "$module" "$work/tree.so"
+
 if [ "$(id -u)" -eq 0 ]; then
 	chown -R postgres: "$work"
 fi
@@ -87,6 +111,10 @@ fi
 # Stop the cluster however the script ends; show its log if it failed.
 cleanup() {
 	local status=$?
+	# --against swaps the installed module: leave this tree's in place.
+	if [ -f "$work/tree.so" ]; then
+		cp "$work/tree.so" "$module"
+	fi
 	if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
 		echo "== the run failed; the end of the server's log:"
 		tail -20 "$work/server.log"
@@ -184,6 +212,19 @@ variant_sql() {
 				  ENABLE TRIGGER attribute_event,
 				  ENABLE TRIGGER attribute_queued_events;" ;;
 	esac
+}
+
+# Put a build's module in place, for the connections that start after.
+use_module() {
+	cp "$work/$1.so" "$module"
+	if ! $base_queues; then
+		case $1 in
+			base) sql "ALTER TABLE conversion_tracking.events
+					   DISABLE TRIGGER attribute_queued_events" ;;
+			tree) sql "ALTER TABLE conversion_tracking.events
+					   ENABLE TRIGGER attribute_queued_events" ;;
+		esac
+	fi
 }
 
 # Seconds since a start taken with date +%s.%N.
@@ -340,14 +381,16 @@ for size in $sizes; do
 		done
 	done
 	# Goal events by COPY again, each timed in a backend that ingested them
-	# once already.
+	# once already; with --against, also with the other build's module.
 	for rep in $(seq 1 "$repeats"); do
-		for variant in off c; do
+		for variant in off c ${against:+base}; do
 			sql "TRUNCATE conversion_tracking.conversions;
 				 TRUNCATE conversion_tracking.events RESTART IDENTITY"
+			[ "$variant" = base ] && use_module base
 			psql_ -v size="$size" -v variant="$variant" \
 				-v file="$work/files/100_copy_1_1" -v events="$copy_events" \
 				-f "$work/warm.sql" >/dev/null
+			[ "$variant" = base ] && use_module tree
 			printf '%5ss %9s msgs  mix 100 %%  copy    1 client(s)  %-7s  %s\n' \
 				"$SECONDS" "$size" "$variant" \
 				"$(value "SELECT format('%s events/s  %s us CPU, warm',
