@@ -181,6 +181,21 @@ SELECT event_id, user_id, event_name, message_id, conversion_type
  WHERE account_id = 65 AND event_id BETWEEN 500 AND 699
  ORDER BY event_id;
 
+-- Under session_replication_role = replica, as in the apply worker of
+-- logical replication with the row trigger enabled ALWAYS, no statement
+-- trigger follows the row triggers: each event is attributed at once.
+ALTER TABLE conversion_tracking.events ENABLE ALWAYS TRIGGER attribute_event;
+SET session_replication_role = replica;
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (65, 901, 'sp', 'Purchase', '2026-05-02'),
+	   (65, 902, 'sp', 'Purchase', '2026-05-02');
+RESET session_replication_role;
+ALTER TABLE conversion_tracking.events ENABLE TRIGGER attribute_event;
+SELECT event_id, conversion_type FROM conversion_tracking.conversions
+ WHERE account_id = 65 AND event_id BETWEEN 900 AND 999
+ ORDER BY event_id;
+
 -- With the statement trigger disabled, goal events could not be
 -- attributed: the transaction fails rather than commit them unattributed.
 ALTER TABLE conversion_tracking.events

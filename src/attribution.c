@@ -845,13 +845,17 @@ ct_attribute_event_trigger(PG_FUNCTION_ARGS)
 	/*
 	 * Queue the new event; the trigger manager frees what reading it
 	 * allocates.  A long statement attributes its events by batches, so
-	 * that the queue does not grow with it.
+	 * that the queue does not grow with it.  Under session_replication_role
+	 * = replica, where the apply worker of logical replication fires this
+	 * trigger if it is enabled ALWAYS, no statement trigger follows the row
+	 * triggers of an insert: the event is attributed at once.
 	 */
 	if (read_event(trigdata->tg_trigtuple,
 				   RelationGetDescr(trigdata->tg_relation),
 				   rels->event_columns, &event))
 		queue_event(&event);
-	if (queue.nevents >= MAX_QUEUED_EVENTS)
+	if (queue.nevents >= MAX_QUEUED_EVENTS ||
+		SessionReplicationRole == SESSION_REPLICATION_ROLE_REPLICA)
 		attribute_queued_events();
 
 	return PointerGetDatum(NULL);
