@@ -75,6 +75,33 @@ SELECT event_id, conversion_type, value FROM conversion_tracking.conversions
  WHERE account_id = 70 AND event_id = 6;
 ALTER TABLE conversion_tracking.events DROP COLUMN source;
 
+-- A constraint of the user's on conversions applies to the conversions
+-- that attribution writes: a CHECK, and a NOT NULL on a column that a
+-- conversion may leave NULL.  The event's statement fails with it.  (The
+-- conversions of earlier tests would violate both: the CHECK is NOT
+-- VALID, and the NOT NULL is set after deleting them, in a transaction
+-- that rolls back.)
+ALTER TABLE conversion_tracking.conversions
+	ADD CONSTRAINT only_direct CHECK (conversion_type = 'direct') NOT VALID;
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (70, 7, 'ada', 'Buy', '2026-03-02 00:00+00');
+ALTER TABLE conversion_tracking.conversions DROP CONSTRAINT only_direct;
+BEGIN;
+DELETE FROM conversion_tracking.conversions;
+ALTER TABLE conversion_tracking.conversions
+	ALTER COLUMN value SET NOT NULL;
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (70, 7, 'ada', 'Buy', '2026-03-02 00:00+00');
+ROLLBACK;
+-- Without them, the same event converts.
+INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (70, 7, 'ada', 'Buy', '2026-03-02 00:00+00');
+SELECT event_id, conversion_type, value FROM conversion_tracking.conversions
+ WHERE account_id = 70 AND event_id = 7;
+
 -- An account's goals cost memory in proportion to its campaigns: 4,000
 -- distinct goals fit in well under a megabyte of cache.
 INSERT INTO conversion_tracking.campaigns (account_id, campaign_id, name,

@@ -357,6 +357,27 @@ SELECT conversion_tracking.reattribute(10, '2026-03-01', '2026-03-09') =
 	   AS counts_what_it_converted;
 SELECT pg_temp.conversion_of(1102) AS after_reattribute;
 
+-- A role that may rewrite history needs the grants the README lists: the
+-- functions, and reading the events and accounts it names.
+CREATE ROLE ct_ops;
+GRANT USAGE ON SCHEMA conversion_tracking TO ct_ops;
+GRANT EXECUTE ON FUNCTION
+	conversion_tracking.attribute_event(bigint, bigint),
+	conversion_tracking.reattribute(bigint, timestamptz, timestamptz)
+	TO ct_ops;
+SET ROLE ct_ops;
+SELECT conversion_tracking.attribute_event(10, 1102);
+RESET ROLE;
+GRANT SELECT ON conversion_tracking.accounts, conversion_tracking.events
+	TO ct_ops;
+SET ROLE ct_ops;
+SELECT conversion_tracking.attribute_event(10, 1102);
+SELECT conversion_tracking.reattribute(10, '2026-03-01', '2026-03-09') > 0
+	   AS reattributed;
+RESET ROLE;
+DROP OWNED BY ct_ops;
+DROP ROLE ct_ops;
+
 -- A trigger of the user's on conversions, or a column added to it, still
 -- applies: the conversion then goes through a plain INSERT.
 CREATE TABLE conversion_log (event_id bigint, conversion_type text,

@@ -98,6 +98,26 @@ VALUES (61, 'Nowhere', 'Atlantis/Capital')$$);
 SELECT pg_temp.error_of($$INSERT INTO conversion_tracking.campaigns (account_id, campaign_id, name, kind)
 VALUES (60, 2, 'Unknown kind', 'newsletter')$$);
 
+-- A user id too long for an index entry, through INSERT and track().
+SELECT pg_temp.error_of($$INSERT INTO conversion_tracking.events
+	   (account_id, event_id, user_id, event_name, occurred_at)
+VALUES (60, 1, repeat('u', 1025), 'Purchase', '2026-03-02 00:00+00')$$);
+SELECT pg_temp.error_of($$INSERT INTO conversion_tracking.messages
+	   (account_id, message_id, campaign_id, user_id, sent_at,
+		conversion_token)
+VALUES (60, 2, 1, repeat('u', 1025), '2026-03-01 00:00+00',
+		'11111111-2222-4333-8444-666666666666')$$);
+SELECT pg_temp.error_of($$SELECT conversion_tracking.track(60, jsonb_build_object('id', repeat('é', 513)), 'Purchase', '{}', '{}', '2026-03-02 00:00+00')$$);
+
+-- An open or a click before the message was sent.
+SELECT pg_temp.error_of($$SELECT conversion_tracking.record_open(60, 1, '2026-02-28 23:59:59+00')$$);
+SELECT pg_temp.error_of($$SELECT conversion_tracking.record_click(60, 1, '2026-02-28 23:59:59+00')$$);
+SELECT pg_temp.error_of($$UPDATE conversion_tracking.messages SET clicked_at = '2026-02-28 00:00+00'
+ WHERE account_id = 60 AND message_id = 1$$);
+
+-- Re-attribution over a range with a NULL bound.
+SELECT pg_temp.error_of($$SELECT conversion_tracking.reattribute(60, NULL, '2026-03-01')$$);
+
 -- Nothing was changed by the refused statements.
 SELECT conversion_window, time_zone FROM conversion_tracking.accounts
  WHERE account_id = 60;
@@ -105,6 +125,9 @@ SELECT conversion_goal FROM conversion_tracking.campaigns
  WHERE account_id = 60;
 SELECT count(*) AS events FROM conversion_tracking.events
  WHERE account_id IN (60, 61, 999);
+SELECT message_id, user_id, opened_at, clicked_at
+  FROM conversion_tracking.messages
+ WHERE account_id = 60;
 
 -- A vero_conv that is not a string, or is no token at all, never refuses
 -- the event: it is stored, and attributed without the token.

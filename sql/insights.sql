@@ -318,6 +318,39 @@ SELECT campaign_id, day, conversions, indirect_conversions, value
  ORDER BY day;
 SET TimeZone = 'UTC';
 
+-- A zone whose name is also an abbreviation is the tz database's zone,
+-- summer time included, whatever the session's timezone_abbreviations:
+-- in zone CET (UTC+2 in summer), 2026-07-01 22:30 UTC is 07-02 00:30, and
+-- 2026-01-01 22:30 UTC (UTC+1 in winter) is 01-01 23:30; zone EST is
+-- UTC-5 all year, so 07-01 17:30.  Read as abbreviations, CET would be a
+-- fixed UTC+1 (07-01 23:30), and Australia's EST UTC+10 (07-02 08:30).
+INSERT INTO conversion_tracking.accounts (account_id, name, time_zone)
+VALUES (103, 'Central Europe', 'CET');
+INSERT INTO conversion_tracking.campaigns
+	   (account_id, campaign_id, name, conversion_goal)
+VALUES (103, 1, 'Summer sale', 'Purchase');
+INSERT INTO conversion_tracking.messages
+	   (account_id, message_id, campaign_id, user_id, sent_at)
+VALUES (103, 1, 1, 'c1', '2026-07-01 00:00+00');
+INSERT INTO conversion_tracking.events
+	   (account_id, user_id, event_name, occurred_at)
+VALUES (103, 'c1', 'Purchase', '2026-07-01 22:30+00');
+SELECT day, conversions FROM conversion_tracking.campaign_daily_conversions
+ WHERE account_id = 103;
+SELECT conversion_tracking.local_date('2026-07-01 22:30+00', 'CET') AS summer,
+	   conversion_tracking.local_date('2026-01-01 22:30+00', 'CET') AS winter,
+	   conversion_tracking.local_date('2026-07-01 22:30+00', 'EST') AS est;
+SET timezone_abbreviations = 'Australia';
+SELECT day, conversions FROM conversion_tracking.campaign_daily_conversions
+ WHERE account_id = 103;
+SELECT conversion_tracking.local_date('2026-07-01 22:30+00', 'CET') AS summer,
+	   conversion_tracking.local_date('2026-01-01 22:30+00', 'CET') AS winter,
+	   conversion_tracking.local_date('2026-07-01 22:30+00', 'EST') AS est;
+RESET timezone_abbreviations;
+SELECT conversion_tracking.local_date('infinity', 'UTC') AS end_of_time,
+	   conversion_tracking.local_date('-infinity', 'UTC') AS start_of_time;
+SELECT conversion_tracking.local_date(now(), 'Atlantis/Capital');
+
 --
 -- activity_log
 --

@@ -22,7 +22,8 @@ SELECT t.identity, e.user_id
 
 -- An e-mail alone resolves to the user last seen with it, in the same
 -- account only, ignoring case and blanks; an unknown one becomes the id.
--- An older sighting arriving late does not take the address back.
+-- An older sighting arriving late does not take the address back.  Only
+-- sightings with an id are recorded.
 TRUNCATE tracked;
 INSERT INTO tracked
 SELECT identity, conversion_tracking.track(account_id, identity, 'Signed in',
@@ -44,6 +45,23 @@ SELECT t.identity, e.account_id, e.user_id
  ORDER BY e.event_id;
 SELECT account_id, email, user_id, last_seen_at
   FROM conversion_tracking.user_emails ORDER BY account_id, email;
+
+-- An e-mail alone records nothing, so a sighting with an id that arrives
+-- after it, but happened in between, still takes the address.
+TRUNCATE tracked;
+INSERT INTO tracked
+SELECT identity, conversion_tracking.track(30, identity, 'Opened app',
+										   '{}', '{}', occurred_at)
+  FROM (VALUES ('{"id": 4, "email": "lin@example.com"}'::jsonb,
+				timestamptz '2026-03-10 10:00+00'),
+			   ('{"email": "lin@example.com"}', '2026-03-20 10:00+00'),
+			   ('{"id": 5, "email": "lin@example.com"}', '2026-03-15 10:00+00'),
+			   ('{"email": "lin@example.com"}', '2026-03-25 10:00+00'))
+	   AS t(identity, occurred_at);
+SELECT t.identity, e.user_id, e.occurred_at
+  FROM tracked t JOIN conversion_tracking.events e USING (event_id)
+ WHERE e.account_id = 30
+ ORDER BY e.event_id;
 
 -- track() returns the event id and attributes the event.
 INSERT INTO conversion_tracking.messages

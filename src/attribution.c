@@ -332,6 +332,34 @@ consider_message(TupleTableSlot *slot, const AttrNumber *col,
 }
 
 /*
+ * Return true if the conversions table checks nothing on insert that the
+ * extension did not put there: its one CHECK constraint, and NOT NULL only
+ * on columns that attribution always fills.  A constraint of the user's
+ * must be checked, which only the prepared INSERT does.
+ */
+static bool
+conversions_constraints_as_installed(Relation rel, const CtRelations *rels)
+{
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	static const CtConversionColumn nullable[] = {
+		CONV_VARIANT, CONV_STEP, CONV_VALUE
+	};
+
+	if (constr == NULL || constr->num_check != 1 ||
+		strcmp(constr->check[0].ccname, "conversions_type_known") != 0)
+		return false;
+
+	for (int i = 0; i < lengthof(nullable); i++)
+	{
+		AttrNumber	attnum = rels->conversion_columns[nullable[i]];
+
+		if (TupleDescAttr(RelationGetDescr(rel), attnum - 1)->attnotnull)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Open what attribution of a batch of events needs.  Memory that lives as
  * long as the batch comes from the current context.
  */
@@ -361,11 +389,13 @@ begin_attribution(CtAttributor *att)
 	 * as logical replication applies a row: starting an executor for each
 	 * one-row INSERT would cost more than the insert itself.  That is only
 	 * right while the table is as the extension created it, with no
-	 * trigger of the user's; otherwise a prepared INSERT does it all.
+	 * trigger or constraint of the user's; otherwise a prepared INSERT does
+	 * it all.
 	 */
 	att->conversions = table_open(rels->conversions, RowExclusiveLock);
 	att->insert_directly = rels->conversions_as_installed &&
-		att->conversions->trigdesc == NULL;
+		att->conversions->trigdesc == NULL &&
+		conversions_constraints_as_installed(att->conversions, rels);
 	if (att->insert_directly)
 	{
 		att->estate = CreateExecutorState();

@@ -12,6 +12,7 @@
 
 #include "datatype/timestamp.h"
 #include "executor/spi.h"
+#include "pgtime.h"
 #include "utils/uuid.h"
 
 /* What differs between the PostgreSQL major versions we build against. */
@@ -46,6 +47,7 @@
 extern bool ct_attribution_enabled;
 extern void ct_define_settings(void);
 extern int64 ct_window_usecs(const Interval *window);
+extern pg_tz *ct_find_time_zone(const char *name);
 
 /*
  * messages_user_sent_idx is (account_id, user_id, sent_at) INCLUDE

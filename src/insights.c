@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  *
  * insights.c
- *	  The statistics behind the insight views: the standard normal
+ *	  The computations behind the insight views: the day a conversion
+ *	  falls on in its account's time zone, the standard normal
  *	  distribution and the two-proportion z-test.
  *
  * Copyright (c) 2026, conversion_tracking developers
@@ -13,11 +14,59 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/datetime.h"
+#include "utils/timestamp.h"
 
 #include "conversion_tracking.h"
 
+PG_FUNCTION_INFO_V1(ct_local_date);
 PG_FUNCTION_INFO_V1(ct_normal_cdf);
 PG_FUNCTION_INFO_V1(ct_two_proportion_p_value);
+
+/*
+ * local_date(ts timestamptz, time_zone text) returns date
+ *
+ * The date that the wall clocks of the time zone showed at ts, for the
+ * daily buckets of an account.  The zone is looked up as the accounts
+ * table checks it (ct_find_time_zone), so the answer depends neither on
+ * the session's TimeZone nor on its timezone_abbreviations.  Infinite
+ * times give infinite dates.
+ */
+Datum
+ct_local_date(PG_FUNCTION_ARGS)
+{
+	TimestampTz ts = PG_GETARG_TIMESTAMPTZ(0);
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	pg_tz	   *zone = ct_find_time_zone(name);
+	struct pg_tm tm;
+	fsec_t		fsec;
+	int			offset;
+	DateADT		result;
+
+	if (zone == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("time zone \"%s\" not recognized", name),
+				 errhint("Use a name from pg_timezone_names, such as 'Europe/Paris'.")));
+
+	if (TIMESTAMP_IS_NOBEGIN(ts))
+		DATE_NOBEGIN(result);
+	else if (TIMESTAMP_IS_NOEND(ts))
+		DATE_NOEND(result);
+	else
+	{
+		if (timestamp2tm(ts, &offset, &tm, &fsec, NULL, zone) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+					 errmsg("timestamp out of range")));
+		result = date2j(tm.tm_year, tm.tm_mon, tm.tm_mday) -
+			POSTGRES_EPOCH_JDATE;
+	}
+
+	PG_RETURN_DATEADT(result);
+}
 
 /*
  * Return P(Z <= x) for a standard normal Z.  erfc keeps its precision far

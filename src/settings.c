@@ -56,22 +56,39 @@ ct_window_usecs(const Interval *window)
 }
 
 /*
- * is_valid_time_zone(name text) returns boolean
- *
- * True when PostgreSQL knows the time zone by that name, so that
- * "AT TIME ZONE name" works for the account's daily buckets.
+ * Return the time zone of the tz database by that name, in any case, or the
+ * zone that a POSIX specification such as "EST5EDT" describes, as SET
+ * TimeZone reads them; NULL when there is none.  Unlike AT TIME ZONE, it
+ * never reads the name as an abbreviation of the session's
+ * timezone_abbreviations, so "CET" is the zone with its summer time, not a
+ * fixed offset, whatever the session's settings.
  */
-Datum
-ct_is_valid_time_zone(PG_FUNCTION_ARGS)
+pg_tz *
+ct_find_time_zone(const char *name)
 {
-	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	pg_tz	   *zone;
 
 	/* These name whatever the server's host is set to, not a zone. */
 	if (name[0] == '\0' || pg_strcasecmp(name, "localtime") == 0 ||
 		pg_strcasecmp(name, "posixrules") == 0)
-		PG_RETURN_BOOL(false);
+		return NULL;
 
 	zone = pg_tzset(name);
-	PG_RETURN_BOOL(zone != NULL && pg_tz_acceptable(zone));
+	if (zone == NULL || !pg_tz_acceptable(zone))
+		return NULL;
+	return zone;
+}
+
+/*
+ * is_valid_time_zone(name text) returns boolean
+ *
+ * True when ct_find_time_zone() knows the name, so that the account's
+ * daily buckets can be computed in that zone.
+ */
+Datum
+ct_is_valid_time_zone(PG_FUNCTION_ARGS)
+{
+	char	   *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	PG_RETURN_BOOL(ct_find_time_zone(name) != NULL);
 }

@@ -120,6 +120,11 @@ BEGIN
 		RAISE EXCEPTION 'account % does not exist', account_id
 			USING ERRCODE = 'no_data_found';
 	END IF;
+	IF occurred_from IS NULL OR occurred_to IS NULL THEN
+		RAISE EXCEPTION 'time range must not have a NULL bound'
+			USING ERRCODE = 'null_value_not_allowed',
+				  HINT = 'Leave a bound out, or give ''-infinity'' or ''infinity''.';
+	END IF;
 
 	FOR event IN
 		SELECT e.event_id

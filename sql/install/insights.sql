@@ -13,6 +13,16 @@
 -- tables apply: a role that sees one account's rows sees that account's
 -- insights alone.
 
+CREATE FUNCTION conversion_tracking.local_date(
+	ts timestamptz,
+	time_zone text)
+RETURNS date
+LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'ct_local_date';
+
+COMMENT ON FUNCTION conversion_tracking.local_date(timestamptz, text) IS
+'The date in the time zone at the given time, the zone read as accounts.time_zone is, never as an abbreviation';
+
 CREATE FUNCTION conversion_tracking.normal_cdf(x double precision)
 RETURNS double precision
 LANGUAGE C STRICT IMMUTABLE PARALLEL SAFE
@@ -277,7 +287,7 @@ CREATE VIEW conversion_tracking.campaign_daily_conversions
 	WITH (security_invoker = true) AS
 SELECT cv.account_id,
 	   cv.campaign_id,
-	   (cv.converted_at AT TIME ZONE a.time_zone)::date AS day,
+	   conversion_tracking.local_date(cv.converted_at, a.time_zone) AS day,
 	   count(*) AS conversions,
 	   count(*) FILTER (WHERE cv.conversion_type = 'direct')
 		   AS direct_conversions,
@@ -290,7 +300,7 @@ SELECT cv.account_id,
   JOIN conversion_tracking.accounts AS a ON a.account_id = cv.account_id
  WHERE NOT cv.held_out
  GROUP BY cv.account_id, cv.campaign_id,
-		  (cv.converted_at AT TIME ZONE a.time_zone)::date;
+		  conversion_tracking.local_date(cv.converted_at, a.time_zone);
 
 COMMENT ON VIEW conversion_tracking.campaign_daily_conversions IS
 'One row per campaign and day with conversions earned by its sent messages, days in the account''s time zone';

@@ -89,16 +89,16 @@ BEGIN
 				  HINT = 'Pass {"id": 42}, {"email": "ada@example.com"} or both.';
 	END IF;
 
-	-- An e-mail alone names the user last seen with it, or a new user.
+	-- An e-mail alone names the user last seen with it, or else a user
+	-- whose id is the address.  It is no sighting of its own: it says
+	-- nothing of whom the address belongs to, so it records nothing.
 	IF resolved_user IS NULL THEN
 		SELECT ue.user_id INTO resolved_user
 		  FROM conversion_tracking.user_emails AS ue
 		 WHERE ue.account_id = track.account_id
 		   AND ue.email = user_email;
 		resolved_user := coalesce(resolved_user, user_email);
-	END IF;
-
-	IF user_email IS NOT NULL THEN
+	ELSIF user_email IS NOT NULL THEN
 		INSERT INTO conversion_tracking.user_emails AS ue
 			   (account_id, email, user_id, last_seen_at)
 		VALUES (track.account_id, user_email, resolved_user,
@@ -135,12 +135,26 @@ AS $$
 DECLARE
 	first_time timestamptz;
 	is_held_out boolean;
+	sent_time timestamptz;
 	verb text := CASE WHEN is_click THEN 'clicked' ELSE 'opened' END;
 BEGIN
 	IF happened_at IS NULL THEN
 		RAISE EXCEPTION 'time of the % must not be NULL',
 			CASE WHEN is_click THEN 'click' ELSE 'open' END
 			USING ERRCODE = 'null_value_not_allowed';
+	END IF;
+
+	-- Nothing is opened before it is sent.
+	SELECT m.sent_at INTO sent_time
+	  FROM conversion_tracking.messages AS m
+	 WHERE m.account_id = record_interaction.account_id
+	   AND m.message_id = record_interaction.message_id;
+	IF happened_at < sent_time THEN
+		RAISE EXCEPTION 'message % of account % cannot be % before it was sent',
+			message_id, account_id, verb
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('It was sent at %s; the time given is %s.',
+								  sent_time, happened_at);
 	END IF;
 
 	-- A click is also an open; only earlier times move the first ones.
