@@ -14,6 +14,9 @@
 #                               also time goal events in a warm backend with
 #                               the extension built from git revision REV,
 #                               in turn with this tree's, on the same data
+#   bash bench/run.sh --huge-pages
+#                               put the shared buffers in huge pages (as
+#                               root: it reserves them for the run)
 #
 # It builds and installs the extension, starts a throwaway cluster of its
 # own (a socket in a temporary directory, no TCP port), generates the data
@@ -30,13 +33,15 @@ cd "$(dirname "$0")/.."
 full=false
 profile=false
 against=
+huge_pages=false
 while [ $# -gt 0 ]; do
 	case "$1" in
 		--full) full=true ;;
 		--profile) profile=true ;;
 		--against) against=${2:?--against needs a git revision}; shift ;;
+		--huge-pages) huge_pages=true ;;
 		*) echo "usage: bash bench/run.sh [--full] [--profile]" \
-			"[--against REV]" >&2; exit 2 ;;
+			"[--against REV] [--huge-pages]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -120,6 +125,9 @@ cleanup() {
 		tail -20 "$work/server.log"
 	fi
 	as_postgres pg_ctl -D "$work/data" -m fast stop >/dev/null 2>&1 || true
+	if [ -n "${reserved_huge_pages:-}" ]; then
+		sysctl -q vm.nr_hugepages="$reserved_huge_pages"
+	fi
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "== kept $work"
 	else
@@ -133,6 +141,21 @@ trap cleanup EXIT
 mem_mb=$(awk '/^MemTotal/ { print int($2 / 1024) }' /proc/meminfo)
 shared_mb=$((mem_mb / 4 > 4096 ? 4096 : mem_mb / 4))
 
+# With --huge-pages, reserve enough huge pages for the shared buffers and
+# the rest of the server's shared memory; give the old number back at the
+# end.  A backend then maps shared memory a huge page at a time.
+huge_setting=off
+if $huge_pages; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "--huge-pages reserves huge pages, which needs root" >&2
+		exit 2
+	fi
+	page_kb=$(awk '/^Hugepagesize/ { print $2 }' /proc/meminfo)
+	reserved_huge_pages=$(cat /proc/sys/vm/nr_hugepages)
+	sysctl -q vm.nr_hugepages=$(((shared_mb + 512) * 1024 / page_kb))
+	huge_setting=on
+fi
+
 echo "== starting a cluster in $work"
 as_postgres initdb -D "$work/data" -A trust -U postgres >/dev/null
 cat >>"$work/data/postgresql.conf" <<EOF
@@ -145,6 +168,7 @@ autovacuum = off
 max_wal_size = 20GB
 checkpoint_timeout = 1h
 jit = off
+huge_pages = $huge_setting
 EOF
 as_postgres pg_ctl -D "$work/data" -l "$work/server.log" -w start >/dev/null
 
@@ -427,6 +451,6 @@ echo
 echo "== results ($(date -u +%Y-%m-%d), $(nproc) cores," \
 	"$((mem_mb / 1024)) GB," \
 	"$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)," \
-	"$(value 'SHOW server_version'))"
+	"$(value 'SHOW server_version'), huge pages $huge_setting)"
 psql_ -v main_size="$main_size" -v first_size="${sizes%% *}" \
 	-v last_size="$last_size" -f "$work/report.sql"
