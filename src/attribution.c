@@ -332,18 +332,24 @@ consider_message(TupleTableSlot *slot, const AttrNumber *col,
 }
 
 /*
- * Return true if the conversions table checks nothing on insert that the
- * extension did not put there: its one CHECK constraint, and NOT NULL only
- * on columns that attribution always fills.  A constraint of the user's
- * must be checked, which only the prepared INSERT does.
+ * Return true if the conversions table is as the extension created it: a
+ * plain table with no column added or dropped, no trigger, and nothing
+ * checked on insert but its one CHECK constraint and NOT NULL on columns
+ * that attribution always fills.  What a user added must still apply,
+ * which only the prepared INSERT does.
  */
 static bool
-conversions_constraints_as_installed(Relation rel, const CtRelations *rels)
+conversions_as_installed(Relation rel, const CtRelations *rels)
 {
 	TupleConstr *constr = RelationGetDescr(rel)->constr;
 	static const CtConversionColumn nullable[] = {
 		CONV_VARIANT, CONV_STEP, CONV_VALUE
 	};
+
+	if (rel->rd_rel->relkind != RELKIND_RELATION ||
+		RelationGetNumberOfAttributes(rel) != CONV_NCOLUMNS + 1 ||
+		rel->trigdesc != NULL)
+		return false;
 
 	if (constr == NULL || constr->num_check != 1 ||
 		strcmp(constr->check[0].ccname, "conversions_type_known") != 0)
@@ -388,14 +394,11 @@ begin_attribution(CtAttributor *att)
 	 * The conversions are written straight into the heap and the indexes,
 	 * as logical replication applies a row: starting an executor for each
 	 * one-row INSERT would cost more than the insert itself.  That is only
-	 * right while the table is as the extension created it, with no
-	 * trigger or constraint of the user's; otherwise a prepared INSERT does
-	 * it all.
+	 * right while the table is as the extension created it; otherwise a
+	 * prepared INSERT does it all.
 	 */
 	att->conversions = table_open(rels->conversions, RowExclusiveLock);
-	att->insert_directly = rels->conversions_as_installed &&
-		att->conversions->trigdesc == NULL &&
-		conversions_constraints_as_installed(att->conversions, rels);
+	att->insert_directly = conversions_as_installed(att->conversions, rels);
 	if (att->insert_directly)
 	{
 		att->estate = CreateExecutorState();
@@ -771,6 +774,20 @@ clear_queue(void)
 }
 
 /*
+ * Return the index of the first queued event that the transaction at this
+ * nesting level or one of its subtransactions queued; they are the last.
+ */
+static int
+first_event_of_level(int level)
+{
+	int			first = queue.nevents;
+
+	while (first > 0 && queue.events[first - 1].nest_level >= level)
+		first--;
+	return first;
+}
+
+/*
  * Attribute the queued events that the current transaction may attribute:
  * those it queued itself, and those of its subtransactions that committed.
  * Events that an outer transaction queued stay for its own statement, so
@@ -779,17 +796,14 @@ clear_queue(void)
 static void
 attribute_queued_events(void)
 {
-	int			level = GetCurrentTransactionNestLevel();
-	int			first = queue.nevents;
+	int			first = first_event_of_level(GetCurrentTransactionNestLevel());
+	int			nevents = queue.nevents - first;
 	MemoryContext oldcxt = CurrentMemoryContext;
 	MemoryContext batch_context;
 	CtEvent    *events;
-	int			nevents;
 	CtAttributor att;
 
-	while (first > 0 && queue.events[first - 1].nest_level >= level)
-		first--;
-	nevents = queue.nevents - first;
+
 	if (nevents == 0)
 		return;
 
@@ -1052,14 +1066,13 @@ queue_subxact_callback(SubXactEvent xact_event, SubTransactionId subid,
 					   SubTransactionId parent_subid, void *arg)
 {
 	int			level = GetCurrentTransactionNestLevel();
-	int			first = queue.nevents;
+	int			first;
 
 	if (xact_event != SUBXACT_EVENT_ABORT_SUB &&
 		xact_event != SUBXACT_EVENT_COMMIT_SUB)
 		return;
 
-	while (first > 0 && queue.events[first - 1].nest_level >= level)
-		first--;
+	first = first_event_of_level(level);
 
 	if (xact_event == SUBXACT_EVENT_ABORT_SUB)
 		queue.nevents = first;

@@ -231,9 +231,6 @@ ct_relations(void)
 		elog(ERROR, "cache lookup failed for relation %u",
 			 relations.conversions);
 	relations.owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
-	relations.conversions_as_installed =
-		((Form_pg_class) GETSTRUCT(tuple))->relnatts == CONV_NCOLUMNS + 1 &&
-		((Form_pg_class) GETSTRUCT(tuple))->relkind == RELKIND_RELATION;
 	ReleaseSysCache(tuple);
 
 	/*

@@ -123,7 +123,6 @@ typedef struct CtRelations
 	AttrNumber	event_columns[EV_NCOLUMNS];
 	AttrNumber	conversion_columns[CONV_NCOLUMNS];
 	AttrNumber	conversion_id_column;
-	bool		conversions_as_installed;	/* no column added or dropped */
 } CtRelations;
 
 /* One account's goals, as the attribution needs them. */
