@@ -144,20 +144,8 @@ BEGIN
 			USING ERRCODE = 'null_value_not_allowed';
 	END IF;
 
-	-- Nothing is opened before it is sent.
-	SELECT m.sent_at INTO sent_time
-	  FROM conversion_tracking.messages AS m
-	 WHERE m.account_id = record_interaction.account_id
-	   AND m.message_id = record_interaction.message_id;
-	IF happened_at < sent_time THEN
-		RAISE EXCEPTION 'message % of account % cannot be % before it was sent',
-			message_id, account_id, verb
-			USING ERRCODE = 'invalid_parameter_value',
-				  DETAIL = format('It was sent at %s; the time given is %s.',
-								  sent_time, happened_at);
-	END IF;
-
-	-- A click is also an open; only earlier times move the first ones.
+	-- A click is also an open; only earlier times move the first ones, and
+	-- nothing is opened before it was sent.
 	UPDATE conversion_tracking.messages AS m
 	   SET opened_at = LEAST(m.opened_at, happened_at),
 		   clicked_at = CASE WHEN is_click
@@ -166,13 +154,14 @@ BEGIN
 	 WHERE m.account_id = record_interaction.account_id
 	   AND m.message_id = record_interaction.message_id
 	   AND NOT m.held_out
+	   AND m.sent_at <= happened_at
 	   AND (m.opened_at IS NULL OR m.opened_at > happened_at
 			OR (is_click AND (m.clicked_at IS NULL
 							  OR m.clicked_at > happened_at)));
 
 	SELECT CASE WHEN is_click THEN m.clicked_at ELSE m.opened_at END,
-		   m.held_out
-	  INTO first_time, is_held_out
+		   m.held_out, m.sent_at
+	  INTO first_time, is_held_out, sent_time
 	  FROM conversion_tracking.messages AS m
 	 WHERE m.account_id = record_interaction.account_id
 	   AND m.message_id = record_interaction.message_id;
@@ -187,6 +176,12 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  DETAIL = format('A held-out user was sent nothing, so nothing can be %s.',
 								  verb);
+	ELSIF happened_at < sent_time THEN
+		RAISE EXCEPTION 'message % of account % cannot be % before it was sent',
+			message_id, account_id, verb
+			USING ERRCODE = 'invalid_parameter_value',
+				  DETAIL = format('It was sent at %s; the time given is %s.',
+								  sent_time, happened_at);
 	END IF;
 
 	RETURN first_time;
