@@ -796,13 +796,13 @@ first_event_of_level(int level)
 static void
 attribute_queued_events(void)
 {
-	int			first = first_event_of_level(GetCurrentTransactionNestLevel());
+	int			level = GetCurrentTransactionNestLevel();
+	int			first = first_event_of_level(level);
 	int			nevents = queue.nevents - first;
 	MemoryContext oldcxt = CurrentMemoryContext;
 	MemoryContext batch_context;
 	CtEvent    *events;
 	CtAttributor att;
-
 
 	if (nevents == 0)
 		return;
